@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make reproduce` and `make test`. Both create the pinned
+# virtual environment in .venv on first use.
+#   make reproduce CONFIG=smoke|offline|paper     (default: offline)
+#   AVAE_DATA_MIRROR=/path/to/mirror make ...      (read datasets from a local mirror)
+
+CONFIG ?= offline
+VENV ?= .venv
+PYTHON_BOOTSTRAP ?= python3
+BIN := $(abspath $(VENV))/bin
+SNAKEMAKE := $(BIN)/snakemake --profile workflow/profiles/default --configfile config/$(CONFIG).yaml
+PYTEST_ARGS ?=
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: venv reproduce dry-run report test test-fast clean-results help
+
+help:
+	@echo "make reproduce [CONFIG=offline]   run the whole pipeline for config/<CONFIG>.yaml"
+	@echo "make dry-run   [CONFIG=offline]   show what would run"
+	@echo "make report    [CONFIG=offline]   also write reports/<CONFIG>/snakemake-report.zip"
+	@echo "make test                         the test suite (unit + fault + smoke pipeline)"
+	@echo "make test-fast                    the test suite without slow end-to-end tests"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+reproduce: venv
+	$(SNAKEMAKE)
+
+dry-run: venv
+	$(SNAKEMAKE) --dry-run
+
+report: reproduce
+	$(SNAKEMAKE) --report reports/$(CONFIG)/snakemake-report.zip
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+clean-results:
+	rm -rf results/$(CONFIG) reports/$(CONFIG)

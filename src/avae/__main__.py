@@ -1,0 +1,3 @@
+from avae.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""``python -m avae <job> ...``: the thin entry point every workflow rule calls.
+
+Hyperparameters arrive as one JSON argument (``--params``), which Snakemake passes quoted from
+the rule's ``params:``, so no config value is ever interpreted by a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+
+def _class_map(text: str) -> dict[int, int]:
+    return {int(k): int(v) for k, v in json.loads(text).items()}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m avae", description=__doc__)
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (the rule's threads)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="job", required=True)
+
+    p = sub.add_parser("acquire", help="download + verify a dataset's raw files, record them in DVC")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--raw-dir", type=Path, required=True)
+    p.add_argument("--no-dvc", action="store_true", help="do not run `dvc add` (tests, non-DVC checkouts)")
+
+    p = sub.add_parser("prepare", help="raw files -> prepared tensors")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--raw-dir", type=Path, required=True)
+    p.add_argument("--params", type=json.loads, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    for name in ("train-classifier", "train-vae"):
+        p = sub.add_parser(name)
+        p.add_argument("--data", type=Path, required=True)
+        p.add_argument("--params", type=json.loads, required=True)
+        p.add_argument("--seed", type=int, required=True)
+        p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("encode-latents", help="cache a frozen encoder's posterior of every sample")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--vae", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("train-associator")
+    p.add_argument("--source-latents", type=Path, required=True)
+    p.add_argument("--target-data", type=Path, required=True)
+    p.add_argument("--target-vae", type=Path, required=True)
+    p.add_argument("--params", type=json.loads, required=True)
+    p.add_argument("--class-map", type=_class_map, required=True)
+    p.add_argument("--paired-fraction", type=float, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("evaluate-classifier")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--classifier", type=Path, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("evaluate-vae")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--vae", type=Path, required=True)
+    p.add_argument("--classifier", type=Path, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("evaluate-association")
+    p.add_argument("--source", required=True)
+    p.add_argument("--target", required=True)
+    p.add_argument("--source-data", type=Path, required=True)
+    p.add_argument("--source-vae", type=Path, required=True)
+    p.add_argument("--associator", type=Path, required=True)
+    p.add_argument("--target-vae", type=Path, required=True)
+    p.add_argument("--target-classifier", type=Path, required=True)
+    p.add_argument("--class-map", type=_class_map, required=True)
+    p.add_argument("--paired-fraction", type=float, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--grid-samples", type=int, default=8)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--samples-out", type=Path, required=True)
+
+    p = sub.add_parser("collect-metrics", help="merge per-job metric fragments into metrics.csv")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("fragments", type=Path, nargs="+")
+
+    p = sub.add_parser("plot-samples", help="draw a qualitative grid from its figure data")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--style", type=json.loads, required=True)
+    p.add_argument("--png", type=Path, required=True)
+    p.add_argument("--pdf", type=Path, required=True)
+
+    p = sub.add_parser("report", help="render reports/<config>/report.html")
+    p.add_argument("--config-file", type=Path, required=True)
+    p.add_argument("--params", type=json.loads, required=True)
+    p.add_argument("--report-dir", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    from avae import jobs
+
+    job = args.job
+    if job == "acquire":
+        jobs.acquire(args.dataset, args.raw_dir, track_with_dvc=not args.no_dvc)
+    elif job == "prepare":
+        jobs.prepare(args.dataset, args.raw_dir, args.params, args.out)
+    elif job == "train-classifier":
+        jobs.train_classifier(args.data, args.params, args.seed, args.out)
+    elif job == "train-vae":
+        jobs.train_vae(args.data, args.params, args.seed, args.out)
+    elif job == "encode-latents":
+        jobs.encode_latents(args.data, args.vae, args.out)
+    elif job == "train-associator":
+        jobs.train_associator(args.source_latents, args.target_data, args.target_vae, args.params,
+                              args.class_map, args.paired_fraction, args.seed, args.out)
+    elif job == "evaluate-classifier":
+        jobs.evaluate_classifier(args.data, args.classifier, args.seed, args.out)
+    elif job == "evaluate-vae":
+        jobs.evaluate_vae(args.data, args.vae, args.classifier, args.seed, args.out)
+    elif job == "evaluate-association":
+        jobs.evaluate_association(args.source, args.target, args.source_data, args.source_vae, args.associator,
+                                  args.target_vae, args.target_classifier, args.class_map, args.paired_fraction,
+                                  args.seed, args.grid_samples, args.out, args.samples_out)
+    elif job == "collect-metrics":
+        jobs.collect_metrics(args.fragments, args.out)
+    elif job == "plot-samples":
+        from avae.report.figures import plot_sample_grid
+
+        plot_sample_grid(args.data, args.style, args.png, args.pdf)
+    elif job == "report":
+        from avae.report.html import render_report
+
+        render_report(args.config_file, args.params, args.report_dir, args.out)
+    else:  # pragma: no cover - argparse rejects unknown jobs
+        raise SystemExit(f"unknown job {job}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        torch.set_num_interop_threads(max(1, min(args.threads, 2)))
+    try:
+        run(args)
+    except Exception as exc:  # noqa: BLE001 - one clear line for the user, the traceback in the log
+        logging.getLogger("avae").exception("%s failed", args.job)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+

@@ -1,0 +1,155 @@
+"""Configuration: schema validation with defaults, semantic checks, and per-job parameters.
+
+``config/schema.json`` is the single source of keys and default values. The Snakefile calls
+:func:`validate_config` before any job is scheduled, so a typo fails at once and names the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from avae.data.datasets import DATASETS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPO_ROOT / "config" / "schema.json"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+MODEL_FAMILIES = ("classifier", "vae", "associator")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot run; the message names the offending key."""
+
+
+def load_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def _key_path(path: Iterable[Any]) -> str:
+    return ".".join(str(p) for p in path) or "<top level>"
+
+
+def check_schema(config: Mapping[str, Any]) -> None:
+    """Schema errors with the dotted path of the offending key (jsonschema's own messages)."""
+    validator = jsonschema.Draft7Validator(load_schema())
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"  config key {_key_path(e.absolute_path)}: {e.message}" for e in errors]
+        raise ConfigError("invalid configuration:\n" + "\n".join(lines))
+
+
+def deep_merge(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """Later layers win; nested mappings merge key by key, everything else is replaced."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+                merged[key] = deep_merge(merged[key], value)
+            else:
+                merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def builtin_model_defaults(family: str) -> dict[str, Any]:
+    props = load_schema()["properties"]["models"]["properties"][family]["properties"]
+    return copy.deepcopy(props["defaults"]["default"])
+
+
+def model_params(
+    config: Mapping[str, Any], family: str, dataset: str | None = None, scenario: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Hyperparameters of one job: built-in defaults < config defaults < per-dataset/scenario."""
+    models = config.get("models", {}).get(family, {})
+    layers = [builtin_model_defaults(family), models.get("defaults", {})]
+    if dataset is not None:
+        layers.append(models.get("per_dataset", {}).get(dataset, {}))
+    if scenario is not None:
+        layers.append(scenario.get(family, {}))
+    return deep_merge(*layers)
+
+
+def class_map(scenario: Mapping[str, Any]) -> dict[int, int]:
+    """Source class index -> target class index of a scenario."""
+    spec = scenario.get("class_map", "identity")
+    source, target = DATASETS[scenario["source"]], DATASETS[scenario["target"]]
+    if spec == "identity":
+        return {k: k for k in range(min(len(source.classes), len(target.classes)))}
+    return {int(s): int(t) for s, t in spec}
+
+
+def check_semantics(config: Mapping[str, Any]) -> None:
+    """What the schema cannot say: datasets exist, class maps fit them, scenarios are usable."""
+    problems = []
+    for name in config["datasets"]:
+        if name not in DATASETS:
+            problems.append(f"config key datasets.{name}: unknown dataset; known: {sorted(DATASETS)}")
+    for family in MODEL_FAMILIES:
+        for name in config.get("models", {}).get(family, {}).get("per_dataset", {}):
+            if name not in config["datasets"]:
+                problems.append(f"config key models.{family}.per_dataset.{name}: not a dataset of this config")
+    for i, scenario in enumerate(config["scenarios"]):
+        where = f"scenarios.{i}"
+        ok = True
+        for role in ("source", "target"):
+            name = scenario[role]
+            if name not in config["datasets"]:
+                problems.append(
+                    f"config key {where}.{role}: dataset {name!r} is not configured under datasets "
+                    f"(configured: {sorted(config['datasets'])})"
+                )
+                ok = False
+        if not ok:
+            continue
+        if scenario["source"] == scenario["target"]:
+            problems.append(f"config key {where}: source and target are both {scenario['source']!r}")
+        spec = scenario.get("class_map", "identity")
+        if spec != "identity":
+            n_source = len(DATASETS[scenario["source"]].classes)
+            n_target = len(DATASETS[scenario["target"]].classes)
+            for j, (s, t) in enumerate(spec):
+                if s >= n_source:
+                    problems.append(f"config key {where}.class_map.{j}: source class {s} does not exist in {scenario['source']} ({n_source} classes)")
+                if t >= n_target:
+                    problems.append(f"config key {where}.class_map.{j}: target class {t} does not exist in {scenario['target']} ({n_target} classes)")
+            sources = [s for s, _ in spec]
+            if len(set(sources)) != len(sources):
+                problems.append(f"config key {where}.class_map: a source class is mapped twice")
+    directions = [(s["source"], s["target"]) for s in config["scenarios"]]
+    for d in set(directions):
+        if directions.count(d) > 1:
+            problems.append(f"config key scenarios: {d[0]} -> {d[1]} appears {directions.count(d)} times")
+    if problems:
+        raise ConfigError("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``config`` in place (filling defaults through snakemake's validator) and return it."""
+    from snakemake.utils import validate
+
+    check_schema(config)
+    validate(config, str(SCHEMA_PATH), set_default=True)
+    check_semantics(config)
+    return config
+
+
+def code_version(*modules: str) -> str:
+    """Short content hash of package modules, e.g. ``code_version("models/vae.py")``.
+
+    Used as a Snakemake param so that editing one model family's code reruns exactly its jobs
+    (file mtimes would be unreliable after a git checkout or a DVC pull).
+    """
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        digest.update(module.encode())
+        digest.update((PACKAGE_ROOT / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,1 @@
+"""Dataset acquisition (download, verification, safe archive reading) and preparation."""

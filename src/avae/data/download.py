@@ -1,0 +1,183 @@
+"""Atomic, verified downloads from the official servers or from a local mirror.
+
+The mirror is not a special case: ``AVAE_DATA_MIRROR=<dir>`` only replaces the list of base URLs by
+``file://<dir>/<dataset folder>/``, and the same ``urllib`` code path reads it. Every file is
+streamed into a temporary file next to its destination, hashed while it streams, verified, and only
+then renamed into place, so an interrupted or corrupt download never looks complete.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import shutil
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+log = logging.getLogger(__name__)
+
+MIRROR_ENV = "AVAE_DATA_MIRROR"
+CHUNK = 1 << 20
+
+
+class DownloadError(RuntimeError):
+    """A file could not be fetched from any of its sources."""
+
+
+class ChecksumError(RuntimeError):
+    """A fetched file matched none of its known checksums."""
+
+
+@dataclass(frozen=True)
+class Checksum:
+    """A known digest of a file.
+
+    ``of``: ``"file"`` hashes the bytes as fetched, ``"gunzipped"`` the decompressed content of a
+    ``.gz`` file, ``"tar-members"`` the sorted member paths (first component dropped) and bytes of a
+    tar archive. Re-packed archives (the mirror's, GitHub's generated tarballs) only match by content.
+    ``origin``: ``"official"`` (published by the dataset's authors or torchvision) or ``"mirror"``
+    (this project's offline copy, ``shared/datasets/SHA256SUMS``).
+    """
+
+    algorithm: str
+    digest: str
+    of: str = "file"
+    origin: str = "official"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    name: str
+    base_urls: tuple[str, ...]
+    checksums: tuple[Checksum, ...]
+    approx_bytes: int
+
+    def url_path(self) -> str:
+        return quote(self.name)
+
+
+def mirror_base_urls(mirror_folder: str, mirror: str | os.PathLike[str] | None = None) -> tuple[str, ...] | None:
+    """``file://`` base URL of a dataset's folder in the mirror, if a mirror is configured."""
+    root = mirror if mirror is not None else os.environ.get(MIRROR_ENV)
+    if not root:
+        return None
+    folder = (Path(root).expanduser().resolve() / mirror_folder).as_uri()
+    return (folder + "/",)
+
+
+def tar_members_digest(path: Path, algorithm: str) -> str:
+    """Digest of a tar's regular files: sorted paths without their top folder, and their bytes."""
+    import tarfile
+
+    h = hashlib.new(algorithm)
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            members = sorted((m for m in tar if m.isfile()), key=lambda m: m.name.split("/", 1)[-1])
+            for member in members:
+                h.update(member.name.split("/", 1)[-1].encode() + b"\0")
+                h.update(tar.extractfile(member).read())
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        log.debug("cannot read %s as tar: %s", path, exc)
+        return ""
+    return h.hexdigest()
+
+
+def _digest(path: Path, algorithm: str, of: str) -> str:
+    if of == "tar-members":
+        return tar_members_digest(path, algorithm)
+    h = hashlib.new(algorithm)
+    opener = gzip.open if of == "gunzipped" else open
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                h.update(chunk)
+    except (OSError, EOFError) as exc:
+        # A corrupt .gz cannot match a content checksum; the file-level digests still decide.
+        log.debug("cannot decompress %s: %s", path, exc)
+        return ""
+    return h.hexdigest()
+
+
+def matching_checksum(path: Path, checksums: tuple[Checksum, ...]) -> Checksum | None:
+    """The first known checksum ``path`` matches, or ``None``."""
+    cache: dict[tuple[str, str], str] = {}
+    for checksum in checksums:
+        key = (checksum.algorithm, checksum.of)
+        if key not in cache:
+            cache[key] = _digest(path, checksum.algorithm, checksum.of)
+        if cache[key] == checksum.digest:
+            return checksum
+    return None
+
+
+def _describe_mismatch(path: Path, checksums: tuple[Checksum, ...]) -> str:
+    lines = []
+    for c in checksums:
+        actual = _digest(path, c.algorithm, c.of) or "<not decompressible>"
+        lines.append(f"  {c.origin} {c.algorithm} of {c.of}: expected {c.digest}, got {actual}")
+    return "\n".join(lines)
+
+
+def check_free_space(directory: Path, needed_bytes: int, what: str) -> None:
+    """Refuse to start a download that cannot fit (with 10% headroom)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(directory).free
+    if free < needed_bytes * 1.1:
+        raise DownloadError(
+            f"not enough free disk space for {what}: need about {needed_bytes / 1e9:.2f} GB "
+            f"in {directory}, only {free / 1e9:.2f} GB free"
+        )
+
+
+def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None = None) -> Path:
+    """Fetch ``remote`` into ``dest_dir``, verified, and return its path.
+
+    An existing verified file is kept. ``base_urls`` overrides the official ones (the mirror).
+    Raises :class:`DownloadError` naming every place looked in, or :class:`ChecksumError` naming
+    the file, its source and the expected and actual digests.
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / remote.name
+    if dest.exists():
+        if matching_checksum(dest, remote.checksums) is not None:
+            log.info("%s: present and verified", dest)
+            return dest
+        log.warning("%s: present but fails verification; fetching again", dest)
+        dest.unlink()
+    check_free_space(dest_dir, remote.approx_bytes, remote.name)
+    tried: list[str] = []
+    for base in base_urls or remote.base_urls:
+        url = base.rstrip("/") + "/" + remote.url_path()
+        tmp = dest_dir / f".{remote.name}.part{os.getpid()}"
+        try:
+            log.info("fetching %s", url)
+            with urllib.request.urlopen(url, timeout=60) as response, open(tmp, "wb") as out:
+                shutil.copyfileobj(response, out, CHUNK)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            tmp.unlink(missing_ok=True)
+            tried.append(f"  {url}: {getattr(exc, 'reason', exc)}")
+            continue
+        try:
+            match = matching_checksum(tmp, remote.checksums)
+            if match is None:
+                raise ChecksumError(
+                    f"checksum mismatch for {remote.name} fetched from {url}:\n"
+                    + _describe_mismatch(tmp, remote.checksums)
+                    + "\nThe file was not kept. If the source changed on purpose, update "
+                    "src/avae/data/sources.py."
+                )
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.replace(tmp, dest)
+        log.info("%s: verified (%s %s of %s)", remote.name, match.origin, match.algorithm, match.of)
+        return dest
+    raise DownloadError(
+        f"could not fetch {remote.name}; looked in:\n" + "\n".join(tried)
+        + f"\nOffline? Set {MIRROR_ENV} to a folder holding <dataset>/{remote.name}."
+    )

@@ -1,0 +1,257 @@
+"""What each workflow rule does. Rules call these through :mod:`avae.cli`; nothing here knows
+about Snakemake, so every job also runs (and is tested) on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from avae.config import canonical_json
+from avae.data.datasets import dataset_info
+from avae.data.download import fetch, mirror_base_urls
+from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
+from avae.data.prepare import load_prepared, prepare_dataset
+from avae.engine import TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
+from avae.io import atomic_torch_save, atomic_write_json, load_weights
+from avae.metrics import MetricRow, metric_row, read_metrics, write_metrics
+from avae.models.avae import AssociativeVAE, Associator, AssociatorConfig, AssociatorTrainer
+from avae.models.classifier import Classifier, ClassifierConfig
+from avae.models.networks import count_trainable_parameters
+from avae.models.vae import VAE, VAEConfig
+
+log = logging.getLogger(__name__)
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+def acquire(dataset: str, raw_dir: Path, track_with_dvc: bool = True) -> list[Path]:
+    """Fetch and verify every file of ``dataset`` into ``raw_dir/<dataset>``; record it in DVC."""
+    info = dataset_info(dataset)
+    target = raw_dir / dataset
+    base_urls = mirror_base_urls(info.mirror_folder)
+    paths = [fetch(remote, target, base_urls) for remote in info.files]
+    if track_with_dvc:
+        # Records the content hash in <raw_dir>/<dataset>.dvc (committed to git): `dvc status`
+        # then reports any later change, and `dvc push`/`dvc pull` move these exact bytes.
+        subprocess.run(
+            [sys.executable, "-m", "dvc", "--wait-for-lock", "add", "--quiet", str(target)],
+            check=True,
+        )
+    return paths
+
+
+def prepare(dataset: str, raw_dir: Path, options: dict[str, Any], out: Path) -> None:
+    prepare_dataset(dataset_info(dataset), raw_dir / dataset, options, out)
+
+
+def _split(data: dict[str, Any], split: str, device: torch.device, with_labels: bool = True) -> TensorBatches:
+    tensors = {"x": data[f"x_{split}"]}
+    if with_labels:
+        tensors["y"] = data[f"y_{split}"]
+    return TensorBatches(tensors).to(device)
+
+
+# --- models: build, save, load ------------------------------------------------------------------
+
+
+def _params_hash(params: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(params).encode()).hexdigest()[:16]
+
+
+def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
+    if kind == "classifier":
+        return Classifier(tuple(build["shape"]), int(build["num_classes"]), ClassifierConfig.from_params(build["params"]))
+    if kind == "vae":
+        return VAE(tuple(build["shape"]), build["output"], VAEConfig.from_params(build["params"]))
+    if kind == "associator":
+        p = build["params"]
+        return Associator(int(build["source_dim"]), int(build["target_dim"]), AssociatorConfig.from_params(p).hidden)
+    raise ValueError(f"unknown model kind {kind!r}")
+
+
+def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Module, result: TrainResult) -> None:
+    summary = {
+        "kind": kind,
+        "build": build,
+        "trainable_parameters": count_trainable_parameters(model),
+        "best_epoch": result.best_epoch,
+        "best_val_loss": result.best_val_loss,
+        "stopped_early": result.stopped_early,
+        "epochs_run": len(result.history),
+        "train_seconds": round(result.train_seconds, 3),
+        "history": result.history,
+    }
+    state = {k: v.cpu() for k, v in model.state_dict().items()}
+    atomic_torch_save({"kind": kind, "build": canonical_json(build), "state_dict": state}, out)
+    atomic_write_json(out.with_suffix(".json"), summary)
+
+
+def load_model(path: Path, device: torch.device | None = None) -> torch.nn.Module:
+    payload = load_weights(path)
+    model = build_model(payload["kind"], json.loads(payload["build"]))
+    model.load_state_dict(payload["state_dict"])
+    return model.to(device or pick_device()).eval()
+
+
+def _fit(
+    model: torch.nn.Module, params: dict[str, Any], seed: int, out: Path, name: str, train: Any, val: Any
+) -> tuple[TrainResult, Path]:
+    """Train with a resume checkpoint keyed by the parameters, so stale state is never resumed."""
+    resume = out.with_name(out.name + f".resume-{_params_hash(params)}-s{seed}")
+    trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume)
+    result = trainer.fit(train, val)
+    return result, resume
+
+
+def train_classifier(data_path: Path, params: dict[str, Any], seed: int, out: Path) -> None:
+    torch.manual_seed(seed)
+    data = load_prepared(data_path)
+    meta = data["meta"]
+    build = {"shape": meta["shape"], "num_classes": len(meta["classes"]), "params": params}
+    model = build_model("classifier", build)
+    device = pick_device()
+    result, resume = _fit(model, params, seed, out, f"classifier[{meta['dataset']},seed={seed}]",
+                          _split(data, "train", device), _split(data, "val", device))
+    save_model(out, "classifier", build, model, result)
+    resume.unlink(missing_ok=True)
+
+
+def train_vae(data_path: Path, params: dict[str, Any], seed: int, out: Path) -> None:
+    torch.manual_seed(seed)
+    data = load_prepared(data_path)
+    meta = data["meta"]
+    output = dataset_info(meta["dataset"]).decoder_output
+    build = {"shape": meta["shape"], "output": output, "params": params}
+    model = build_model("vae", build)
+    device = pick_device()
+    name = f"vae[{meta['dataset']},z={params['latent_dim']},seed={seed}]"
+    result, resume = _fit(model, params, seed, out, name,
+                          _split(data, "train", device, False), _split(data, "val", device, False))
+    save_model(out, "vae", build, model, result)
+    resume.unlink(missing_ok=True)
+
+
+@torch.inference_mode()
+def _batched(fn, x: Tensor, batch_size: int = 4096) -> Tensor:
+    device = pick_device()
+    return torch.cat([fn(as_float(x[i : i + batch_size].to(device))).cpu() for i in range(0, len(x), batch_size)])
+
+
+def encode_latents(data_path: Path, vae_path: Path, out: Path) -> None:
+    """The frozen encoder's posterior of every sample, computed once and shared by associators."""
+    data = load_prepared(data_path)
+    vae = load_model(vae_path)
+    latents: dict[str, Tensor] = {}
+    for split in ("train", "val", "test"):
+        stats = _batched(lambda x: torch.cat(vae.encode(x), dim=1), data[f"x_{split}"])
+        latents[f"mu_{split}"], latents[f"logvar_{split}"] = stats.chunk(2, dim=1)
+        latents[f"y_{split}"] = data[f"y_{split}"]
+    atomic_torch_save(latents, out)
+
+
+def train_associator(
+    source_latents: Path, target_data: Path, target_vae: Path, params: dict[str, Any],
+    class_map: dict[int, int], paired_fraction: float, seed: int, out: Path,
+) -> None:
+    torch.manual_seed(seed)
+    device = pick_device()
+    z = load_weights(source_latents)
+    tgt = load_prepared(target_data)
+    vae = load_model(target_vae, device)
+    source_dim, target_dim = z["mu_train"].shape[1], vae.config.latent_dim
+    subset_generator = torch.Generator().manual_seed(seed)
+
+    def paired(split: str, fixed: int | None) -> PairedLatentBatches:
+        src_idx = paired_subset(z[f"y_{split}"], paired_fraction, subset_generator)
+        tgt_idx = paired_subset(tgt[f"y_{split}"], paired_fraction, subset_generator)
+        return PairedLatentBatches(
+            z[f"mu_{split}"][src_idx].to(device), z[f"logvar_{split}"][src_idx].to(device), z[f"y_{split}"][src_idx],
+            tgt[f"x_{split}"][tgt_idx].to(device), tgt[f"y_{split}"][tgt_idx], class_map, fixed_pairing_seed=fixed,
+        )
+
+    train, val = paired("train", None), paired("val", seed)
+    build = {"source_dim": source_dim, "target_dim": target_dim, "params": params}
+    associator = build_model("associator", build)
+    trainer_model = AssociatorTrainer(associator, vae.decoder, AssociatorConfig.from_params(params))
+    log.info("associator: %d paired training sources (fraction %g)", len(train), paired_fraction)
+    result, resume = _fit(trainer_model, params, seed, out, f"associator[{out.parent.name},p={paired_fraction:g},seed={seed}]", train, val)
+    save_model(out, "associator", build, associator, result)
+    resume.unlink(missing_ok=True)
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def _accuracy(classifier: Classifier, x: Tensor, y: Tensor) -> float:
+    predictions = _batched(lambda b: classifier.logits(b).argmax(dim=1), x)
+    return 100.0 * (predictions == y).float().mean().item()
+
+
+def evaluate_classifier(data_path: Path, classifier_path: Path, seed: int, out: Path) -> None:
+    data = load_prepared(data_path)
+    accuracy = _accuracy(load_model(classifier_path), data["x_test"], data["y_test"])
+    row = metric_row("table2", "classifier", "accuracy", accuracy, source=data["meta"]["dataset"], seed=seed)
+    write_metrics(out, [row])
+
+
+def evaluate_vae(data_path: Path, vae_path: Path, classifier_path: Path, seed: int, out: Path) -> None:
+    """Table 2: the evaluator's accuracy on VAE reconstructions of the test set."""
+    data = load_prepared(data_path)
+    vae = load_model(vae_path)
+    reconstructions = _batched(vae.reconstruct, data["x_test"])
+    accuracy = _accuracy(load_model(classifier_path), reconstructions, data["y_test"])
+    row = metric_row("table2", "vae", "accuracy", accuracy, source=data["meta"]["dataset"],
+                     latent_dim=vae.config.latent_dim, seed=seed)
+    write_metrics(out, [row])
+
+
+def evaluate_association(
+    source: str, target: str, source_data: Path, source_vae: Path, associator_path: Path, target_vae: Path, target_classifier: Path,
+    class_map: dict[int, int], paired_fraction: float, seed: int, grid_samples: int,
+    out: Path, samples_out: Path,
+) -> None:
+    """Table 1: classify what E_i -> A_ji -> D_j generates from the source test set."""
+    src = load_prepared(source_data)
+    vaes = {source: load_model(source_vae), target: load_model(target_vae)}
+    model = AssociativeVAE(vaes, {(source, target): load_model(associator_path)})
+    keep = mapped_only(src["y_test"], class_map)
+    x, y = src["x_test"][keep], src["y_test"][keep]
+    expected = torch.tensor([class_map[int(c)] for c in y])
+    generated = _batched(lambda b: model.cross_generate(source, target, b), x)
+    classifier = load_model(target_classifier)
+    predictions = _batched(lambda b: classifier.logits(b).argmax(dim=1), generated)
+    accuracy = 100.0 * (predictions == expected).float().mean().item()
+    source_dim, target_dim = vaes[source].config.latent_dim, vaes[target].config.latent_dim
+    dims = f"{source_dim}" if source_dim == target_dim else f"{source_dim}/{target_dim}"
+    row = metric_row("table1", "avae", "accuracy", accuracy, source=source, target=target,
+                     paired_fraction=paired_fraction, latent_dim=dims, seed=seed)
+    write_metrics(out, [row])
+    # One example per class (in class order) for the qualitative grid.
+    picks = [int((y == c).nonzero()[0]) for c in sorted(class_map) if (y == c).any()][:grid_samples]
+    samples_out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        samples_out,
+        source=as_float(x[picks]).numpy(), generated=generated[picks].numpy(),
+        source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
+        source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
+        source_classes=np.array(dataset_info(source).classes), target_classes=np.array(dataset_info(target).classes),
+        title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
+    )
+
+
+def collect_metrics(fragments: list[Path], out: Path) -> None:
+    rows: list[MetricRow] = []
+    for fragment in fragments:
+        rows.extend(read_metrics(fragment))
+    write_metrics(out, rows)

@@ -1,0 +1,135 @@
+"""Per-modality encoder, decoder and classifier networks.
+
+The AVAE paper's appendix with the exact architectures did not survive, so the architectures are
+configuration (``architecture`` sections of ``config/*.yaml``): ``mlp`` works for every modality,
+``conv`` for images whose height and width divide by ``2 ** len(channels)``. Every cross-modal
+method builds its per-modality parts from here, which keeps the comparison fair.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+Shape = tuple[int, ...]
+
+
+def mlp(sizes: Sequence[int], dropout: float = 0.0) -> nn.Sequential:
+    """Linear layers with ReLU between them (none after the last)."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+def _conv_trunk(in_channels: int, channels: Sequence[int]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for c_in, c_out in zip([in_channels, *channels[:-1]], channels):
+        layers += [nn.Conv2d(c_in, c_out, kernel_size=4, stride=2, padding=1), nn.ReLU()]
+    return nn.Sequential(*layers)
+
+
+def _check_conv_shape(shape: Shape, channels: Sequence[int]) -> tuple[int, int]:
+    if len(shape) != 3:
+        raise ValueError(f"conv architecture needs (C, H, W) inputs, got shape {shape}")
+    factor = 2 ** len(channels)
+    _, height, width = shape
+    if height % factor or width % factor:
+        raise ValueError(
+            f"conv architecture with {len(channels)} stride-2 layers needs height and width "
+            f"divisible by {factor}, got {height}x{width}; use kind: mlp or fewer channels"
+        )
+    return height // factor, width // factor
+
+
+class FeatureExtractor(nn.Module):
+    """Maps an input of ``shape`` to a flat feature vector of size ``out_features``."""
+
+    def __init__(self, shape: Shape, architecture: dict[str, Any]) -> None:
+        super().__init__()
+        kind = architecture["kind"]
+        if kind == "mlp":
+            hidden = list(architecture["hidden"])
+            self.body = nn.Sequential(
+                nn.Flatten(), mlp([math.prod(shape), *hidden], architecture.get("dropout", 0.0)), nn.ReLU()
+            )
+            self.out_features = hidden[-1]
+        elif kind == "conv":
+            channels = list(architecture["channels"])
+            h, w = _check_conv_shape(shape, channels)
+            hidden = list(architecture["hidden"])
+            self.body = nn.Sequential(
+                _conv_trunk(shape[0], channels),
+                nn.Flatten(),
+                mlp([channels[-1] * h * w, *hidden], architecture.get("dropout", 0.0)),
+                nn.ReLU(),
+            )
+            self.out_features = hidden[-1]
+        else:
+            raise ValueError(f"unknown architecture kind {kind!r} (expected 'mlp' or 'conv')")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.body(x)
+
+
+class GaussianEncoder(nn.Module):
+    """``x -> (mu, logvar)`` of a diagonal Gaussian over the latent space."""
+
+    def __init__(self, shape: Shape, latent_dim: int, architecture: dict[str, Any]) -> None:
+        super().__init__()
+        self.features = FeatureExtractor(shape, architecture)
+        self.head = nn.Linear(self.features.out_features, 2 * latent_dim)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        mu, logvar = self.head(self.features(x)).chunk(2, dim=-1)
+        return mu, logvar
+
+
+class Decoder(nn.Module):
+    """``z -> x_hat``; images end in a sigmoid (pixels in [0, 1]), features stay linear."""
+
+    def __init__(
+        self, shape: Shape, latent_dim: int, architecture: dict[str, Any], output: str
+    ) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+        hidden = list(reversed(architecture["hidden"]))
+        if architecture["kind"] == "mlp":
+            self.body = nn.Sequential(
+                mlp([latent_dim, *hidden, math.prod(shape)]), nn.Unflatten(1, self.shape)
+            )
+        elif architecture["kind"] == "conv":
+            channels = list(reversed(architecture["channels"]))
+            h, w = _check_conv_shape(shape, channels)
+            layers: list[nn.Module] = [
+                mlp([latent_dim, *hidden, channels[0] * h * w]),
+                nn.ReLU(),
+                nn.Unflatten(1, (channels[0], h, w)),
+            ]
+            outs = [*channels[1:], shape[0]]
+            for i, (c_in, c_out) in enumerate(zip(channels, outs)):
+                layers.append(nn.ConvTranspose2d(c_in, c_out, kernel_size=4, stride=2, padding=1))
+                if i < len(channels) - 1:
+                    layers.append(nn.ReLU())
+            self.body = nn.Sequential(*layers)
+        else:
+            raise ValueError(f"unknown architecture kind {architecture['kind']!r}")
+        if output not in ("sigmoid", "linear"):
+            raise ValueError(f"unknown decoder output {output!r} (expected 'sigmoid' or 'linear')")
+        self.output = output
+
+    def forward(self, z: Tensor) -> Tensor:
+        x_hat = self.body(z)
+        return torch.sigmoid(x_hat) if self.output == "sigmoid" else x_hat
+
+
+def count_trainable_parameters(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
