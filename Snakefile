@@ -2,10 +2,14 @@
 # Thin by design: load + validate the config, include the rules, define the targets.
 #   snakemake --profile workflow/profiles/default --configfile config/<name>.yaml
 
+import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+# Jobs import this checkout's package, whatever else is installed (worktrees, clusters).
+SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
 
 from avae.config import validate_config
 
