@@ -118,13 +118,26 @@ def table2_fragments():
     return fragments
 
 
+# Each rules file registers the metric fragments (per-job CSVs) and report figures it produces;
+# collect_metrics and report take the union, so adding an experiment touches only its own file.
+METRIC_FRAGMENT_PROVIDERS = [table2_fragments, table1_fragments]
+REPORT_FIGURE_PROVIDERS = []
+
+
 def metric_fragments():
-    return table2_fragments() + table1_fragments()
+    return [f for provider in METRIC_FRAGMENT_PROVIDERS for f in provider()]
 
 
-def sample_grid_names():
+def report_figures():
+    return [f for provider in REPORT_FIGURE_PROVIDERS for f in provider()]
+
+
+def sample_grids():
     """One qualitative grid per scenario (first seed, all pairs)."""
     return [
-        f"avae_{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_p1.0_seed{SEEDS[0]}"
+        f"{REPORTS}/figures/samples/avae_{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_p1.0_seed{SEEDS[0]}.png"
         for s in config["scenarios"]
     ]
+
+
+REPORT_FIGURE_PROVIDERS.append(sample_grids)

@@ -60,7 +60,7 @@ rule evaluate_association:
 
 rule collect_metrics:
     input:
-        metric_fragments(),
+        lambda w: metric_fragments(),
     output:
         f"{REPORTS}/metrics.csv",
     log:

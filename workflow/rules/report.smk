@@ -24,7 +24,7 @@ rule plot_samples:
 rule report:
     input:
         metrics=f"{REPORTS}/metrics.csv",
-        grids=expand(f"{REPORTS}/figures/samples/{{name}}.png", name=sample_grid_names()),
+        figures=lambda w: report_figures(),
         config_file=workflow.configfiles[-1] if workflow.configfiles else "config/smoke.yaml",
     output:
         report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
