@@ -11,10 +11,16 @@ SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, SRC)
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
 
+from snakemake.exceptions import WorkflowError
+
 from avae.config import validate_config
 
-configfile: "config/smoke.yaml"
-
+if not config:
+    raise WorkflowError(
+        "no configuration: run `make reproduce CONFIG=<name>` or pass "
+        "`--configfile config/<name>.yaml` (smoke, offline, paper)"
+    )
+# Not a `configfile:` default: snakemake would deep-merge it under the chosen one.
 validate_config(config)
 
 

@@ -25,7 +25,7 @@ rule report:
     input:
         metrics=f"{REPORTS}/metrics.csv",
         figures=lambda w: report_figures(),
-        config_file=workflow.configfiles[-1] if workflow.configfiles else "config/smoke.yaml",
+        config_file=workflow.configfiles[-1],
     output:
         report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
     params:

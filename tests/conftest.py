@@ -1,0 +1,52 @@
+"""Shared fixtures: the offline mirror, tiny prepared datasets and isolated repository copies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_MIRROR = REPO.parent / "shared" / "datasets"
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", "results", ".snakemake", "__pycache__", ".pytest_cache", "*.egg-info", "test-artifacts", ".git"
+)
+
+
+@pytest.fixture(autouse=True)
+def _single_thread() -> None:
+    torch.set_num_threads(1)
+
+
+def mirror_dir() -> Path | None:
+    path = Path(os.environ.get("AVAE_DATA_MIRROR", DEFAULT_MIRROR))
+    return path if (path / "mnist").is_dir() else None
+
+
+@pytest.fixture
+def mirror() -> Path:
+    path = mirror_dir()
+    if path is None:
+        pytest.skip("no offline dataset mirror (set AVAE_DATA_MIRROR)")
+    return path
+
+
+def copy_repo(dest: Path) -> Path:
+    """A throwaway copy of this checkout as its own git repository (so tests never touch ours).
+
+    Reports and raw data are left behind, except that the raw data folders are copied when they
+    exist, to spare re-copying from the mirror.
+    """
+    shutil.copytree(REPO, dest, ignore=COPY_IGNORE)
+    for generated in ("reports",):
+        for child in (dest / generated).iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "test copy"]):
+        subprocess.run(cmd, cwd=dest, check=True, env=env, capture_output=True)
+    return dest

@@ -1,0 +1,56 @@
+"""Configuration: every shipped config is valid; typos fail before any job and name the key."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from avae.config import ConfigError, class_map, model_params, validate_config
+
+CONFIGS = sorted((Path(__file__).resolve().parents[1] / "config").glob("*.yaml"))
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / f"{name}.yaml").read_text())
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
+def test_shipped_configs_validate_and_name_their_outputs(path: Path) -> None:
+    config = validate_config(yaml.safe_load(path.read_text()))
+    assert config["name"] == path.stem
+
+
+def test_defaults_are_filled_from_the_schema() -> None:
+    config = validate_config(_load("offline"))
+    assert config["raw_dir"] == "data/raw"
+    assert config["datasets"]["mnist"]["val_fraction"] == 0.1
+    assert config["datasets"]["fsdd"]["mfcc"]["n_mfcc"] == 40
+    assert model_params(config, "vae", "mnist")["train"]["batch_size"] > 0
+
+
+def test_unknown_key_is_named() -> None:
+    config = _load("smoke")
+    config["models"]["vae"]["defaults"]["lamda_int"] = 1.0
+    with pytest.raises(ConfigError, match=r"models\.vae\.defaults.*'lamda_int' was unexpected"):
+        validate_config(config)
+
+
+def test_unknown_dataset_in_scenario_is_named() -> None:
+    config = _load("smoke")
+    config["scenarios"][0]["target"] = "fsd"
+    with pytest.raises(ConfigError, match=r"scenarios\.0\.target: dataset 'fsd'"):
+        validate_config(config)
+
+
+def test_per_dataset_overrides_only_touch_their_dataset() -> None:
+    config = copy.deepcopy(_load("smoke"))
+    config.setdefault("models", {}).setdefault("vae", {})["per_dataset"] = {"fsdd": {"lambda_int": 0.25}}
+    config = validate_config(config)
+    assert model_params(config, "vae", "fsdd")["lambda_int"] == 0.25
+    assert model_params(config, "vae", "mnist")["lambda_int"] == 1.0
+    assert model_params(config, "vae", "fsdd")["architecture"] == model_params(config, "vae", "mnist")["architecture"]
+
+
+def test_identity_class_map() -> None:
+    assert class_map({"source": "mnist", "target": "fsdd"}) == {k: k for k in range(10)}

@@ -1,0 +1,63 @@
+"""Pairing respects classes (through the class map) and the paired fraction."""
+
+import pytest
+import torch
+
+from avae.data.pairing import PairedLatentBatches, class_matched_partners, paired_subset
+
+
+def test_partners_have_the_mapped_class() -> None:
+    g = torch.Generator().manual_seed(0)
+    source_labels = torch.tensor([0, 1, 2, 0, 1, 2, 0])
+    target_labels = torch.tensor([5, 6, 7, 5, 6, 7, 7, 7])
+    class_map = {0: 5, 1: 6, 2: 7}
+    partners = class_matched_partners(source_labels, target_labels, class_map, g)
+    for s, p in zip(source_labels.tolist(), partners.tolist()):
+        assert target_labels[p].item() == class_map[s]
+
+
+def test_partners_are_redrawn_each_call() -> None:
+    g = torch.Generator().manual_seed(0)
+    source = torch.zeros(50, dtype=torch.long)
+    target = torch.zeros(100, dtype=torch.long)
+    first = class_matched_partners(source, target, {0: 0}, g)
+    second = class_matched_partners(source, target, {0: 0}, g)
+    assert not torch.equal(first, second)
+
+
+@pytest.mark.parametrize("fraction", [1.0, 0.5, 0.05, 0.01])
+def test_paired_subset_is_stratified_fraction(fraction: float) -> None:
+    labels = torch.arange(10).repeat_interleave(200)
+    subset = paired_subset(labels, fraction, torch.Generator().manual_seed(0))
+    counts = torch.bincount(labels[subset], minlength=10)
+    assert counts.tolist() == [max(1, round(fraction * 200))] * 10
+    assert len(subset.unique()) == len(subset)
+
+
+def test_paired_subset_keeps_one_per_class_at_tiny_fractions() -> None:
+    labels = torch.tensor([0, 0, 0, 1, 1, 2])
+    subset = paired_subset(labels, 0.01, torch.Generator().manual_seed(0))
+    assert sorted(labels[subset].tolist()) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("fraction", [0.0, -0.1, 1.5])
+def test_paired_fraction_outside_unit_interval_is_refused(fraction: float) -> None:
+    with pytest.raises(ValueError, match="paired_fraction"):
+        paired_subset(torch.zeros(4, dtype=torch.long), fraction, torch.Generator())
+
+
+def test_paired_batches_skip_unmapped_classes_and_pair_by_class() -> None:
+    # Source classes 0..2, only 0 and 1 mapped (like GTSRB's unpaired extra signs).
+    mu = torch.arange(6, dtype=torch.float32).view(6, 1)
+    labels = torch.tensor([0, 1, 2, 0, 1, 2])
+    target_x = torch.tensor([[10.0], [11.0], [10.0], [11.0]])  # value encodes class
+    target_labels = torch.tensor([0, 1, 0, 1])
+    source = PairedLatentBatches(mu, torch.zeros(6, 1), labels, target_x, target_labels, {0: 1, 1: 0})
+    assert len(source) == 4
+    batches = list(source.batches(3, torch.Generator().manual_seed(0)))
+    seen = torch.cat([b["mu_src"] for b in batches]).view(-1).tolist()
+    assert sorted(seen) == [0.0, 1.0, 3.0, 4.0]
+    for batch in batches:
+        for z, x in zip(batch["mu_src"].view(-1).tolist(), batch["x_tgt"].view(-1).tolist()):
+            source_class = labels[int(z)].item()
+            assert x == 10.0 + {0: 1, 1: 0}[source_class]
