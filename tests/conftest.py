@@ -12,9 +12,20 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MIRROR = REPO.parent / "shared" / "datasets"
-COPY_IGNORE = shutil.ignore_patterns(
+_IGNORED_NAMES = shutil.ignore_patterns(
     ".venv", "results", ".snakemake", "__pycache__", ".pytest_cache", "*.egg-info", "test-artifacts", ".git"
 )
+
+
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    """Leave generated things behind: results, reports, acquired raw data, the DVC cache."""
+    ignored = set(_IGNORED_NAMES(directory, names))
+    here = Path(directory)
+    if here in (REPO / "reports", REPO / "data" / "raw"):
+        ignored |= {n for n in names if (here / n).is_dir()}
+    if here == REPO / ".dvc":
+        ignored |= {"cache", "tmp"}
+    return ignored
 
 
 @pytest.fixture(autouse=True)
@@ -36,16 +47,8 @@ def mirror() -> Path:
 
 
 def copy_repo(dest: Path) -> Path:
-    """A throwaway copy of this checkout as its own git repository (so tests never touch ours).
-
-    Reports and raw data are left behind, except that the raw data folders are copied when they
-    exist, to spare re-copying from the mirror.
-    """
-    shutil.copytree(REPO, dest, ignore=COPY_IGNORE)
-    for generated in ("reports",):
-        for child in (dest / generated).iterdir():
-            if child.is_dir():
-                shutil.rmtree(child)
+    """A throwaway copy of this checkout as its own git repository, so tests never touch ours."""
+    shutil.copytree(REPO, dest, ignore=_copy_ignore)
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "test copy"]):
         subprocess.run(cmd, cwd=dest, check=True, env=env, capture_output=True)
