@@ -89,6 +89,7 @@ class TrainConfig:
     patience: int | None = None
     weight_decay: float = 0.0
     eval_batch_size: int = 4096
+    monitor: str = "loss"  # validation metric for early stopping: "loss" (min) or "accuracy" (max)
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "TrainConfig":
@@ -99,6 +100,7 @@ class TrainConfig:
             patience=None if params.get("patience") is None else int(params["patience"]),
             weight_decay=float(params.get("weight_decay", 0.0)),
             eval_batch_size=int(params.get("eval_batch_size", 4096)),
+            monitor=str(params.get("monitor", "loss")),
         )
 
 
@@ -106,7 +108,7 @@ class TrainConfig:
 class TrainResult:
     history: list[dict[str, float]]
     best_epoch: int
-    best_val_loss: float
+    best_val_score: float
     stopped_early: bool
     train_seconds: float
     state_dict: dict[str, Tensor] = field(repr=False, default_factory=dict)
@@ -193,9 +195,13 @@ class Trainer:
             row.update({f"train_{k}": v for k, v in train_metrics.items()})
             row.update({f"val_{k}": v for k, v in val_metrics.items()})
             state["history"].append(row)
-            improved = val_metrics["loss"] < state["best_val_loss"]
+            if cfg.monitor not in val_metrics:
+                raise KeyError(f"{self.name}: cannot monitor {cfg.monitor!r}; validation reports {sorted(val_metrics)}")
+            # Scores are stored as "lower is better" so one comparison serves both directions.
+            score = val_metrics[cfg.monitor] * (-1.0 if cfg.monitor == "accuracy" else 1.0)
+            improved = score < state["best_val_score"]
             if improved:
-                state["best_val_loss"] = val_metrics["loss"]
+                state["best_val_score"] = score
                 state["best_epoch"] = epoch
                 state["best_state"] = _clone_state(self.model)
             elif cfg.patience is not None and epoch - state["best_epoch"] >= cfg.patience:
@@ -217,7 +223,7 @@ class Trainer:
         return TrainResult(
             history=state["history"],
             best_epoch=state["best_epoch"],
-            best_val_loss=state["best_val_loss"],
+            best_val_score=state["best_val_score"],
             stopped_early=state["stopped_early"],
             train_seconds=state["train_seconds"],
             state_dict=state["best_state"],
@@ -254,7 +260,7 @@ class Trainer:
         return {
             "epoch": 0,
             "history": [],
-            "best_val_loss": math.inf,
+            "best_val_score": math.inf,
             "best_epoch": 0,
             "best_state": _clone_state(self.model),
             "stopped_early": False,

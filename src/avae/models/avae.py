@@ -10,7 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from avae.models.base import CrossModalGenerator, StepOutput, TrainableModel
-from avae.models.networks import Decoder, mlp
+from avae.models.networks import Decoder, bounded_logvar, mlp
 from avae.models.vae import VAE
 from avae.objectives import associator_loss, reparameterize
 
@@ -39,7 +39,7 @@ class Associator(nn.Module):
 
     def forward(self, z_source: Tensor) -> tuple[Tensor, Tensor]:
         mu, logvar = self.net(z_source).chunk(2, dim=-1)
-        return mu, logvar
+        return mu, bounded_logvar(logvar)
 
 
 def freeze(module: nn.Module) -> nn.Module:

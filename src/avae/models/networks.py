@@ -80,6 +80,15 @@ class FeatureExtractor(nn.Module):
         return self.body(x)
 
 
+LOGVAR_LIMIT = 15.0
+
+
+def bounded_logvar(raw: Tensor) -> Tensor:
+    """Softly keep log-variances in (-15, 15): identity-like near 0, so normal training is
+    unaffected, but a diverging step can no longer overflow ``exp(logvar)`` into an inf loss."""
+    return LOGVAR_LIMIT * torch.tanh(raw / LOGVAR_LIMIT)
+
+
 class GaussianEncoder(nn.Module):
     """``x -> (mu, logvar)`` of a diagonal Gaussian over the latent space."""
 
@@ -90,7 +99,7 @@ class GaussianEncoder(nn.Module):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         mu, logvar = self.head(self.features(x)).chunk(2, dim=-1)
-        return mu, logvar
+        return mu, bounded_logvar(logvar)
 
 
 class Decoder(nn.Module):
