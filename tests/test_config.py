@@ -54,3 +54,13 @@ def test_per_dataset_overrides_only_touch_their_dataset() -> None:
 
 def test_identity_class_map() -> None:
     assert class_map({"source": "mnist", "target": "fsdd"}) == {k: k for k in range(10)}
+
+
+def test_partial_overrides_keep_the_family_defaults() -> None:
+    # offline.yaml overrides only some FSDD training keys; the rest (e.g. the classifier's
+    # accuracy-based early stopping) must come from the family defaults, not from schema filler.
+    config = validate_config(_load("offline"))
+    fsdd = model_params(config, "classifier", "fsdd")
+    assert fsdd["train"]["monitor"] == "accuracy"
+    assert fsdd["train"]["batch_size"] == 32
+    assert config["models"]["classifier"]["per_dataset"]["fsdd"] == {"train": {"batch_size": 32, "max_epochs": 100, "patience": 10}}
