@@ -20,6 +20,10 @@ def _class_map(text: str) -> dict[int, int]:
     return {int(k): int(v) for k, v in json.loads(text).items()}
 
 
+def _class_maps(text: str) -> list[dict[int, int]]:
+    return [{int(k): int(v) for k, v in m.items()} for m in json.loads(text)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m avae", description=__doc__)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (the rule's threads)")
@@ -84,8 +88,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paired-fraction", type=float, required=True)
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--grid-samples", type=int, default=8)
+    p.add_argument("--experiment", default="table1", help="the metrics.csv experiment column (table1, figure5)")
+    p.add_argument("--method", default="avae", help="the metrics.csv method column (avae, avae_flex)")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--samples-out", type=Path, required=True)
+    p.add_argument("--samples-out", type=Path, default=None, help="figure data of the qualitative grid")
+
+    p = sub.add_parser("evaluate-cascade", help="Table 3: association through a chain of associators vs direct")
+    p.add_argument("--path", nargs="+", required=True, help="datasets from source to target, e.g. fsdd fashion_mnist mnist")
+    p.add_argument("--source-data", type=Path, required=True)
+    p.add_argument("--vaes", type=Path, nargs="+", required=True, help="one per dataset of --path, in order")
+    p.add_argument("--associators", type=Path, nargs="+", required=True, help="one per leg of --path, in order")
+    p.add_argument("--direct-associator", type=Path, required=True)
+    p.add_argument("--target-classifier", type=Path, required=True)
+    p.add_argument("--class-maps", type=_class_maps, required=True, help="JSON list: one class map per leg")
+    p.add_argument("--direct-class-map", type=_class_map, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("collect-metrics", help="merge per-job metric fragments into metrics.csv")
     p.add_argument("--out", type=Path, required=True)
@@ -129,7 +147,10 @@ def run(args: argparse.Namespace) -> None:
     elif job == "evaluate-association":
         jobs.evaluate_association(args.source, args.target, args.source_data, args.source_vae, args.associator,
                                   args.target_vae, args.target_classifier, args.class_map, args.paired_fraction,
-                                  args.seed, args.grid_samples, args.out, args.samples_out)
+                                  args.seed, args.grid_samples, args.out, args.samples_out, args.experiment, args.method)
+    elif job == "evaluate-cascade":
+        jobs.evaluate_cascade(args.path, args.source_data, args.vaes, args.associators, args.direct_associator,
+                              args.target_classifier, args.class_maps, args.direct_class_map, args.seed, args.out)
     elif job == "collect-metrics":
         jobs.collect_metrics(args.fragments, args.out)
     elif job == "plot-samples":

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from avae.data.datasets import DATASETS
+from avae.data.datasets import DATASETS, ClassSelectionError, class_selection, dataset_classes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.json"
@@ -74,21 +74,98 @@ def model_params(
     return deep_merge(*layers)
 
 
-def class_map(scenario: Mapping[str, Any]) -> dict[int, int]:
-    """Source class index -> target class index of a scenario."""
+def class_map(scenario: Mapping[str, Any], datasets: Mapping[str, Any] | None = None) -> dict[int, int]:
+    """Source class index -> target class index of a scenario.
+
+    ``datasets`` is the config's ``datasets`` section: class selections there define the labels.
+    """
     spec = scenario.get("class_map", "identity")
-    source, target = DATASETS[scenario["source"]], DATASETS[scenario["target"]]
     if spec == "identity":
-        return {k: k for k in range(min(len(source.classes), len(target.classes)))}
+        options = datasets or {}
+        n_source = len(dataset_classes(scenario["source"], options.get(scenario["source"])))
+        n_target = len(dataset_classes(scenario["target"], options.get(scenario["target"])))
+        return {k: k for k in range(min(n_source, n_target))}
     return {int(s): int(t) for s, t in spec}
+
+
+def compose_class_maps(maps: Iterable[Mapping[int, int]]) -> dict[int, int]:
+    """The class map of a chain of associations: classes that survive every step, mapped through."""
+    maps = list(maps)
+    composed = dict(maps[0])
+    for step in maps[1:]:
+        composed = {s: step[t] for s, t in composed.items() if t in step}
+    return composed
+
+
+def find_scenario(config: Mapping[str, Any], source: str, target: str) -> Mapping[str, Any] | None:
+    for s in config["scenarios"]:
+        if s["source"] == source and s["target"] == target:
+            return s
+    return None
+
+
+def _dataset_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    specific = set().union(*(info.options for info in DATASETS.values()))
+    for name, options in config["datasets"].items():
+        if name not in DATASETS:
+            problems.append(f"config key datasets.{name}: unknown dataset; known: {sorted(DATASETS)}")
+            continue
+        info = DATASETS[name]
+        for key in sorted(set(options) & specific - info.options):
+            problems.append(f"config key datasets.{name}.{key}: not an option of {name} (its own: {sorted(info.options) or 'none'})")
+        try:
+            class_selection(info, options)
+        except ClassSelectionError as exc:
+            problems.append(f"config key datasets.{name}.{exc}")
+    return problems
+
+
+def _experiment_problems(config: Mapping[str, Any]) -> list[str]:
+    """Experiments build on scenarios: their pairs must be configured, their class maps consistent."""
+    problems = []
+    experiments = config.get("experiments", {})
+    datasets = config["datasets"]
+    if "figure5" in experiments:
+        f5 = experiments["figure5"]
+        if find_scenario(config, f5["source"], f5["target"]) is None:
+            problems.append(
+                f"config key experiments.figure5: {f5['source']} -> {f5['target']} is not a configured scenario "
+                "(the sweep reuses its class map and associator settings)"
+            )
+    for i, cascade in enumerate(experiments.get("table3", {}).get("cascades", [])):
+        where = f"experiments.table3.cascades.{i}"
+        steps = list(zip(cascade[:-1], cascade[1:])) + [(cascade[0], cascade[-1])]
+        absent = [f"{s} -> {t}" for s, t in steps if find_scenario(config, s, t) is None]
+        if len(set(cascade)) != len(cascade):
+            problems.append(f"config key {where}: {cascade} visits a dataset twice")
+        elif absent:
+            problems.append(f"config key {where}: {', '.join(absent)} not configured as scenario(s); "
+                            "every step and the direct pair must be")
+        else:
+            legs = [class_map(find_scenario(config, s, t), datasets) for s, t in steps[:-1]]
+            direct = class_map(find_scenario(config, cascade[0], cascade[-1]), datasets)
+            through = compose_class_maps(legs)
+            disagree = sorted(c for c in set(through) & set(direct) if through[c] != direct[c])
+            if not set(through) & set(direct):
+                problems.append(f"config key {where}: no source class reaches {cascade[-1]} both through the cascade and directly")
+            elif disagree:
+                problems.append(f"config key {where}: source classes {disagree} reach different target classes "
+                                "through the cascade than directly")
+    flex = experiments.get("flex", {}).get("latent_dims", {})
+    for name, dim in flex.items():
+        if name not in datasets:
+            problems.append(f"config key experiments.flex.latent_dims.{name}: not a dataset of this config")
+        elif dim == config["latent_dim"]:
+            problems.append(f"config key experiments.flex.latent_dims.{name}: {dim} equals latent_dim; flex needs another size")
+        elif not any(name in (s["source"], s["target"]) for s in config["scenarios"]):
+            problems.append(f"config key experiments.flex.latent_dims.{name}: no scenario involves {name}")
+    return problems
 
 
 def check_semantics(config: Mapping[str, Any]) -> None:
     """What the schema cannot say: datasets exist, class maps fit them, scenarios are usable."""
-    problems = []
-    for name in config["datasets"]:
-        if name not in DATASETS:
-            problems.append(f"config key datasets.{name}: unknown dataset; known: {sorted(DATASETS)}")
+    problems = _dataset_problems(config)
     for family in MODEL_FAMILIES:
         for name in config.get("models", {}).get(family, {}).get("per_dataset", {}):
             if name not in config["datasets"]:
@@ -98,7 +175,7 @@ def check_semantics(config: Mapping[str, Any]) -> None:
         ok = True
         for role in ("source", "target"):
             name = scenario[role]
-            if name not in config["datasets"]:
+            if name not in config["datasets"] or name not in DATASETS:
                 problems.append(
                     f"config key {where}.{role}: dataset {name!r} is not configured under datasets "
                     f"(configured: {sorted(config['datasets'])})"
@@ -110,8 +187,8 @@ def check_semantics(config: Mapping[str, Any]) -> None:
             problems.append(f"config key {where}: source and target are both {scenario['source']!r}")
         spec = scenario.get("class_map", "identity")
         if spec != "identity":
-            n_source = len(DATASETS[scenario["source"]].classes)
-            n_target = len(DATASETS[scenario["target"]].classes)
+            n_source = len(_classes_or_empty(config, scenario["source"]))
+            n_target = len(_classes_or_empty(config, scenario["target"]))
             for j, (s, t) in enumerate(spec):
                 if s >= n_source:
                     problems.append(f"config key {where}.class_map.{j}: source class {s} does not exist in {scenario['source']} ({n_source} classes)")
@@ -124,8 +201,17 @@ def check_semantics(config: Mapping[str, Any]) -> None:
     for d in set(directions):
         if directions.count(d) > 1:
             problems.append(f"config key scenarios: {d[0]} -> {d[1]} appears {directions.count(d)} times")
+    if not problems:
+        problems = _experiment_problems(config)
     if problems:
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _classes_or_empty(config: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    try:
+        return dataset_classes(name, config["datasets"].get(name))
+    except ClassSelectionError:
+        return ()  # reported by _dataset_problems
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ about Snakemake, so every job also runs (and is tested) on its own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from avae.config import canonical_json
+from avae.config import canonical_json, compose_class_maps
 from avae.data.datasets import dataset_info
 from avae.data.download import fetch, mirror_base_urls
 from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
@@ -123,7 +124,8 @@ def train_classifier(data_path: Path, params: dict[str, Any], seed: int, out: Pa
     torch.manual_seed(seed)
     data = load_prepared(data_path)
     meta = data["meta"]
-    build = {"shape": meta["shape"], "num_classes": len(meta["classes"]), "params": params}
+    # The class names travel with the evaluator, so that whatever it judges is reported by name.
+    build = {"shape": meta["shape"], "num_classes": len(meta["classes"]), "classes": meta["classes"], "params": params}
     model = build_model("classifier", build)
     device = pick_device()
     result, resume = _fit(model, params, seed, out, f"classifier[{meta['dataset']},seed={seed}]",
@@ -221,27 +223,45 @@ def evaluate_vae(data_path: Path, vae_path: Path, classifier_path: Path, seed: i
     write_metrics(out, [row])
 
 
+def _classifier_classes(path: Path) -> list[str]:
+    return json.loads(load_weights(path)["build"])["classes"]
+
+
+def _latent_dims_label(dims: list[int]) -> str:
+    """``"64"`` when every latent space along a path has the same size, else e.g. ``"256/64"``."""
+    return str(dims[0]) if len(set(dims)) == 1 else "/".join(str(d) for d in dims)
+
+
+def _mapped_test_set(data: dict[str, Any], class_map: dict[int, int]) -> tuple[Tensor, Tensor, Tensor]:
+    """Source test samples whose class takes part in ``class_map``, their labels and expected classes."""
+    keep = mapped_only(data["y_test"], class_map)
+    x, y = data["x_test"][keep], data["y_test"][keep]
+    return x, y, torch.tensor([class_map[int(c)] for c in y], dtype=torch.long)
+
+
+def _predict(classifier: Classifier, generated: Tensor) -> Tensor:
+    return _batched(lambda b: classifier.logits(b).argmax(dim=1), generated)
+
+
 def evaluate_association(
     source: str, target: str, source_data: Path, source_vae: Path, associator_path: Path, target_vae: Path, target_classifier: Path,
     class_map: dict[int, int], paired_fraction: float, seed: int, grid_samples: int,
-    out: Path, samples_out: Path,
+    out: Path, samples_out: Path | None = None, experiment: str = "table1", method: str = "avae",
 ) -> None:
-    """Table 1: classify what E_i -> A_ji -> D_j generates from the source test set."""
+    """Table 1 (and Figure 5, ours-flex): classify what E_i -> A_ji -> D_j generates from the source test set."""
     src = load_prepared(source_data)
     vaes = {source: load_model(source_vae), target: load_model(target_vae)}
     model = AssociativeVAE(vaes, {(source, target): load_model(associator_path)})
-    keep = mapped_only(src["y_test"], class_map)
-    x, y = src["x_test"][keep], src["y_test"][keep]
-    expected = torch.tensor([class_map[int(c)] for c in y])
+    x, y, expected = _mapped_test_set(src, class_map)
     generated = _batched(lambda b: model.cross_generate(source, target, b), x)
-    classifier = load_model(target_classifier)
-    predictions = _batched(lambda b: classifier.logits(b).argmax(dim=1), generated)
+    predictions = _predict(load_model(target_classifier), generated)
     accuracy = 100.0 * (predictions == expected).float().mean().item()
-    source_dim, target_dim = vaes[source].config.latent_dim, vaes[target].config.latent_dim
-    dims = f"{source_dim}" if source_dim == target_dim else f"{source_dim}/{target_dim}"
-    row = metric_row("table1", "avae", "accuracy", accuracy, source=source, target=target,
+    dims = _latent_dims_label([vaes[source].config.latent_dim, vaes[target].config.latent_dim])
+    row = metric_row(experiment, method, "accuracy", accuracy, source=source, target=target,
                      paired_fraction=paired_fraction, latent_dim=dims, seed=seed)
     write_metrics(out, [row])
+    if samples_out is None:
+        return
     # One example per class (in class order) for the qualitative grid.
     picks = [int((y == c).nonzero()[0]) for c in sorted(class_map) if (y == c).any()][:grid_samples]
     samples_out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,9 +270,44 @@ def evaluate_association(
         source=as_float(x[picks]).numpy(), generated=generated[picks].numpy(),
         source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
         source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
-        source_classes=np.array(dataset_info(source).classes), target_classes=np.array(dataset_info(target).classes),
+        source_classes=np.array(src["meta"]["classes"]), target_classes=np.array(_classifier_classes(target_classifier)),
         title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
     )
+
+
+def evaluate_cascade(
+    path: list[str], source_data: Path, vae_paths: list[Path], leg_associators: list[Path], direct_associator: Path,
+    target_classifier: Path, leg_class_maps: list[dict[int, int]], direct_class_map: dict[int, int], seed: int, out: Path,
+) -> None:
+    """Table 3: accuracy of generating along ``path`` through its associators, and directly.
+
+    Both are measured on the same source test samples: those whose class reaches the target
+    through every leg and through the direct associator.
+    """
+    legs = len(path) - 1
+    if legs < 2 or len(vae_paths) != len(path) or len(leg_associators) != legs or len(leg_class_maps) != legs:
+        raise ValueError(f"a cascade {path} needs at least two legs, one VAE per dataset, and one associator "
+                         f"and class map per leg (got {len(vae_paths)}, {len(leg_associators)}, {len(leg_class_maps)})")
+    source, target = path[0], path[-1]
+    through = compose_class_maps(leg_class_maps)
+    common = {c: t for c, t in through.items() if direct_class_map.get(c) == t}
+    if not common:
+        raise ValueError(f"no source class of {source} reaches the same {target} class through {path} and directly")
+    vaes = {name: load_model(p) for name, p in zip(path, vae_paths)}
+    associators = {(s, t): load_model(p) for (s, t), p in zip(zip(path[:-1], path[1:]), leg_associators)}
+    associators[(source, target)] = load_model(direct_associator)
+    model = AssociativeVAE(vaes, associators)
+    x, _, expected = _mapped_test_set(load_prepared(source_data), common)
+    classifier = load_model(target_classifier)
+    rows = []
+    for method, route in (("avae_cascade", path), ("avae", [source, target])):
+        generated = _batched(functools.partial(model.associate, route), x)
+        accuracy = 100.0 * (_predict(classifier, generated) == expected).float().mean().item()
+        dims = _latent_dims_label([vaes[name].config.latent_dim for name in route])
+        rows.append(metric_row("table3", method, "accuracy", accuracy, source=source, target=target,
+                               paired_fraction=1.0, latent_dim=dims, seed=seed))
+        log.info("table3 %s %s: %.2f%% on %d test samples", method, " -> ".join(route), accuracy, len(x))
+    write_metrics(out, rows)
 
 
 def collect_metrics(fragments: list[Path], out: Path) -> None:

@@ -31,7 +31,8 @@ wildcard_constraints:
 # exactly the VAE jobs (and what consumes their outputs), whatever the files' mtimes say.
 ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/networks.py", "jobs.py")
 CODE = {
-    "prepare": code_version("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py"),
+    "prepare": code_version("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py",
+                            "data/images.py", "data/splits.py"),
     "classifier": code_version(*ENGINE_CODE, "models/classifier.py"),
     "vae": code_version(*ENGINE_CODE, "models/vae.py"),
     "associator": code_version(*ENGINE_CODE, "models/avae.py", "data/pairing.py"),
@@ -70,7 +71,7 @@ def associator_params(wildcards):
 
 
 def class_map_json(wildcards):
-    return json.dumps(class_map(scenario(wildcards.source, wildcards.target)))
+    return json.dumps(class_map(scenario(wildcards.source, wildcards.target), config["datasets"]))
 
 
 def raw_files(dataset):

@@ -39,15 +39,19 @@ class Checksum:
 
     ``of``: ``"file"`` hashes the bytes as fetched, ``"gunzipped"`` the decompressed content of a
     ``.gz`` file, ``"tar-members"`` the sorted member paths (first component dropped) and bytes of a
-    tar archive. Re-packed archives (the mirror's, GitHub's generated tarballs) only match by content.
-    ``origin``: ``"official"`` (published by the dataset's authors or torchvision) or ``"mirror"``
-    (this project's offline copy, ``shared/datasets/SHA256SUMS``).
+    tar archive, ``"zip-member-names"`` the sorted names of a zip's file members that match the glob
+    ``members``. Re-packed archives (the mirror's, GitHub's generated tarballs) only match by content.
+    ``origin``: ``"official"`` (published by the dataset's authors or torchvision), ``"mirror"``
+    (this project's offline copy, ``shared/datasets/SHA256SUMS``) or ``"layout"`` (a digest of the
+    archive's structure, shared by the official and the mirror copies; it proves the archive is the
+    complete dataset, while the zip format's per-member CRC-32 guards the bytes on reading).
     """
 
     algorithm: str
     digest: str
     of: str = "file"
     origin: str = "official"
+    members: str = "*"
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,29 @@ def tar_members_digest(path: Path, algorithm: str) -> str:
     return h.hexdigest()
 
 
-def _digest(path: Path, algorithm: str, of: str) -> str:
+def zip_member_names_digest(path: Path, algorithm: str, members: str = "*") -> str:
+    """Digest of the sorted names of a zip's file members matching the glob ``members``."""
+    import fnmatch
+    import zipfile
+
+    h = hashlib.new(algorithm)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = sorted(i.filename for i in zf.infolist() if not i.is_dir() and fnmatch.fnmatchcase(i.filename, members))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        log.debug("cannot read %s as zip: %s", path, exc)
+        return ""
+    for name in names:
+        h.update(name.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _digest(path: Path, checksum: Checksum) -> str:
+    algorithm, of = checksum.algorithm, checksum.of
     if of == "tar-members":
         return tar_members_digest(path, algorithm)
+    if of == "zip-member-names":
+        return zip_member_names_digest(path, algorithm, checksum.members)
     h = hashlib.new(algorithm)
     opener = gzip.open if of == "gunzipped" else open
     try:
@@ -105,11 +129,11 @@ def _digest(path: Path, algorithm: str, of: str) -> str:
 
 def matching_checksum(path: Path, checksums: tuple[Checksum, ...]) -> Checksum | None:
     """The first known checksum ``path`` matches, or ``None``."""
-    cache: dict[tuple[str, str], str] = {}
+    cache: dict[tuple[str, str, str], str] = {}
     for checksum in checksums:
-        key = (checksum.algorithm, checksum.of)
+        key = (checksum.algorithm, checksum.of, checksum.members)
         if key not in cache:
-            cache[key] = _digest(path, checksum.algorithm, checksum.of)
+            cache[key] = _digest(path, checksum)
         if cache[key] == checksum.digest:
             return checksum
     return None
@@ -118,7 +142,7 @@ def matching_checksum(path: Path, checksums: tuple[Checksum, ...]) -> Checksum |
 def _describe_mismatch(path: Path, checksums: tuple[Checksum, ...]) -> str:
     lines = []
     for c in checksums:
-        actual = _digest(path, c.algorithm, c.of) or "<not decompressible>"
+        actual = _digest(path, c) or "<not decompressible>"
         lines.append(f"  {c.origin} {c.algorithm} of {c.of}: expected {c.digest}, got {actual}")
     return "\n".join(lines)
 
@@ -169,7 +193,7 @@ def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None 
                     f"checksum mismatch for {remote.name} fetched from {url}:\n"
                     + _describe_mismatch(tmp, remote.checksums)
                     + "\nThe file was not kept. If the source changed on purpose, update "
-                    "src/avae/data/sources.py."
+                    "src/avae/data/datasets.py."
                 )
         except BaseException:
             tmp.unlink(missing_ok=True)

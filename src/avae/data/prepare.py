@@ -13,7 +13,8 @@ from typing import Any
 import torch
 
 from avae.data.audio import MFCCConfig, fit_standardizer, mfcc, waveforms_to_fixed_length
-from avae.data.datasets import DatasetInfo, Split
+from avae.data.datasets import DatasetInfo, SelectedClass, Split, class_selection
+from avae.data.splits import grouped_holdout, stratified_permutation
 from avae.io import atomic_torch_save, load_weights
 
 log = logging.getLogger(__name__)
@@ -21,28 +22,28 @@ log = logging.getLogger(__name__)
 SPLITS = ("train", "val", "test")
 
 
-def stratified_permutation(labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """A permutation in which every prefix holds the classes in (nearly) their overall proportions.
-
-    Classes are shuffled internally, then interleaved by their rank within the class scaled to
-    [0, 1), so ``perm[:n]`` is a stratified random sample of size ``n`` for every ``n``.
-    """
-    order = torch.randperm(len(labels), generator=generator)
-    shuffled = labels[order]
-    position = torch.empty(len(labels), dtype=torch.float64)
-    for cls in shuffled.unique():
-        members = (shuffled == cls).nonzero(as_tuple=True)[0]
-        position[members] = (torch.arange(len(members), dtype=torch.float64) + 0.5) / len(members)
-    return order[torch.sort(position, stable=True).indices]
-
-
 def carve_validation(train: Split, fraction: float, generator: torch.Generator) -> tuple[Split, Split]:
-    """Split ``train`` into (train, val) with a stratified ``fraction`` for validation."""
+    """Split ``train`` into (train, val) with a stratified ``fraction`` for validation.
+
+    Samples that come in groups (``train.groups``) are held out group by group.
+    """
     if not 0 < fraction < 1:
         raise ValueError(f"val_fraction must be in (0, 1), got {fraction}")
+    if train.groups:
+        kept, held = grouped_holdout(train.y, train.groups, fraction, generator)
+        return train.take(kept), train.take(held)
     perm = stratified_permutation(train.y, generator)
     n_val = max(1, round(fraction * len(train)))
     return train.take(perm[n_val:].sort().values), train.take(perm[:n_val].sort().values)
+
+
+def select_classes(split: Split, selection: list[SelectedClass]) -> Split:
+    """Keep the selected classes' samples, relabelled 0..K-1 in selection order."""
+    label_of = {chosen.index: label for label, chosen in enumerate(selection)}
+    keep = torch.tensor([i for i, y in enumerate(split.y.tolist()) if y in label_of], dtype=torch.long)
+    picked = split.take(keep)
+    picked.y = torch.tensor([label_of[y] for y in picked.y.tolist()], dtype=torch.long)
+    return picked
 
 
 def subsample(split: Split, size: int | None, generator: torch.Generator) -> Split:
@@ -54,13 +55,26 @@ def subsample(split: Split, size: int | None, generator: torch.Generator) -> Spl
 def prepare_dataset(info: DatasetInfo, raw_dir: Path, options: dict[str, Any], out_path: Path) -> dict[str, Any]:
     """Read ``info`` from ``raw_dir``, split, subsample and featurise it; write ``out_path``."""
     generator = torch.Generator().manual_seed(int(options["split_seed"]))
-    splits = info.read(raw_dir, options)
+    selection = class_selection(info, options)
+    splits = {name: select_classes(split, selection) for name, split in info.read(raw_dir, options).items()}
+    for name, split in splits.items():
+        present = set(split.y.tolist())
+        missing = [c.name for label, c in enumerate(selection) if label not in present]
+        if missing:
+            raise ValueError(f"{info.name}: the {name} split has no sample of class(es) {missing}")
     if "val" not in splits:
         splits["train"], splits["val"] = carve_validation(splits["train"], options["val_fraction"], generator)
+    log.info("%s: %d samples of %d classes before subsetting (%s)", info.name, sum(map(len, splits.values())),
+             len(selection), {name: len(s) for name, s in splits.items()})
     subset = options.get("subset") or {}
     splits = {name: subsample(splits[name], subset.get(name), generator) for name in SPLITS}
     tensors: dict[str, torch.Tensor] = {}
-    meta: dict[str, Any] = {"dataset": info.name, "modality": info.modality, "classes": list(info.classes)}
+    meta: dict[str, Any] = {
+        "dataset": info.name,
+        "modality": info.modality,
+        "classes": [c.name for c in selection],
+        "raw_class_indices": [c.index for c in selection],  # in the dataset's full class list
+    }
     if info.modality == "audio":
         features = MFCCConfig.from_params(options["mfcc"])
         feats = {}

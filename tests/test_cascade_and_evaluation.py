@@ -1,0 +1,125 @@
+"""Table 3's cascade and the evaluation jobs behind Table 1, Figure 5 and ours-flex, on tiny
+untrained models: every accuracy a job writes is recomputed here by hand from the same models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from avae import jobs
+from avae.engine import TrainResult
+from avae.io import atomic_torch_save
+from avae.metrics import read_metrics
+from avae.models.avae import Associator
+
+SHAPES = {"fsdd": [1, 4, 6], "fashion_mnist": [1, 6, 6], "mnist": [1, 6, 6]}
+N_TEST = 60
+
+
+def save(path: Path, kind: str, build: dict, model: torch.nn.Module) -> Path:
+    jobs.save_model(path, kind, build, model, TrainResult([], 0, 0.0, False, 0.0))
+    return path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Prepared test sets, a VAE per dataset (given latent sizes), associators and an MNIST evaluator."""
+    torch.manual_seed(0)
+    root = tmp_path_factory.mktemp("cascade")
+    arch = {"kind": "mlp", "hidden": [16]}
+    out: dict = {"root": root, "data": {}, "vae": {}, "assoc": {}}
+    dims = {"fsdd": 8, "fashion_mnist": 4, "mnist": 6}
+    for name, shape in SHAPES.items():
+        image = name != "fsdd"
+        x = torch.randint(0, 256, (N_TEST, *shape), dtype=torch.uint8) if image else torch.randn(N_TEST, *shape)
+        data = {"x_test": x, "y_test": torch.arange(N_TEST) % 10,
+                "meta": {"dataset": name, "classes": [str(d) for d in range(10)], "shape": shape}}
+        atomic_torch_save(data, root / f"{name}.pt")
+        out["data"][name] = root / f"{name}.pt"
+        build = {"shape": shape, "output": "sigmoid" if image else "linear",
+                 "params": {"latent_dim": dims[name], "lambda_int": 1.0, "architecture": arch}}
+        out["vae"][name] = save(root / f"vae_{name}.pt", "vae", build, jobs.build_model("vae", build))
+    for s, t in (("fsdd", "fashion_mnist"), ("fashion_mnist", "mnist"), ("fsdd", "mnist")):
+        build = {"source_dim": dims[s], "target_dim": dims[t],
+                 "params": {"architecture": {"hidden": [8]}, "lambda_crs": 1.0, "sample_source_latent": True}}
+        out["assoc"][(s, t)] = save(root / f"assoc_{s}-{t}.pt", "associator", build, Associator(dims[s], dims[t], [8]))
+    build = {"shape": SHAPES["mnist"], "num_classes": 10, "classes": [f"digit {d}" for d in range(10)],
+             "params": {"architecture": {"kind": "mlp", "hidden": [16]}}}
+    out["classifier"] = save(root / "classifier.pt", "classifier", build, jobs.build_model("classifier", build))
+    return out
+
+
+@torch.inference_mode()
+def accuracy_by_hand(world: dict, route: list[str], classes: list[int]) -> float:
+    """E_route[0] -> mean of each associator -> D_route[-1] -> evaluator, on test samples of ``classes``."""
+    data = torch.load(world["data"][route[0]], weights_only=True)
+    keep = torch.isin(data["y_test"], torch.tensor(classes))
+    x, y = data["x_test"][keep], data["y_test"][keep]
+    x = x.float() / 255 if x.dtype == torch.uint8 else x
+    z, _ = jobs.load_model(world["vae"][route[0]]).encode(x)
+    for s, t in zip(route[:-1], route[1:]):
+        z, _ = jobs.load_model(world["assoc"][(s, t)])(z)
+    logits = jobs.load_model(world["classifier"]).logits(jobs.load_model(world["vae"][route[-1]]).decode(z))
+    return round(100.0 * (logits.argmax(dim=1) == y).float().mean().item(), 4)
+
+
+def run_cascade(world: dict, out: Path, leg_maps: list[dict[int, int]], direct_map: dict[int, int]) -> dict:
+    path = ["fsdd", "fashion_mnist", "mnist"]
+    jobs.evaluate_cascade(
+        path, world["data"]["fsdd"], [world["vae"][n] for n in path],
+        [world["assoc"][("fsdd", "fashion_mnist")], world["assoc"][("fashion_mnist", "mnist")]],
+        world["assoc"][("fsdd", "mnist")], world["classifier"], leg_maps, direct_map, seed=3, out=out,
+    )
+    return {row.method: row for row in read_metrics(out)}
+
+
+def test_cascade_and_direct_rows_match_a_hand_computation(world: dict, tmp_path: Path) -> None:
+    identity = {k: k for k in range(10)}
+    rows = run_cascade(world, tmp_path / "t3.csv", [identity, identity], identity)
+    assert set(rows) == {"avae_cascade", "avae"}
+    cascade, direct = rows["avae_cascade"], rows["avae"]
+    assert (cascade.experiment, cascade.source, cascade.target, cascade.seed) == ("table3", "fsdd", "mnist", "3")
+    assert cascade.latent_dim == "8/4/6" and direct.latent_dim == "8/6"
+    assert cascade.value == accuracy_by_hand(world, ["fsdd", "fashion_mnist", "mnist"], list(range(10)))
+    assert direct.value == accuracy_by_hand(world, ["fsdd", "mnist"], list(range(10)))
+
+
+def test_cascade_is_scored_only_on_classes_that_reach_the_target_both_ways(world: dict, tmp_path: Path) -> None:
+    rows = run_cascade(world, tmp_path / "t3.csv", [{0: 0, 1: 1, 2: 2}, {0: 0, 1: 1}], {k: k for k in range(10)})
+    assert rows["avae_cascade"].value == accuracy_by_hand(world, ["fsdd", "fashion_mnist", "mnist"], [0, 1])
+    assert rows["avae"].value == accuracy_by_hand(world, ["fsdd", "mnist"], [0, 1])
+
+
+def test_cascade_refuses_maps_that_share_no_class(world: dict, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no source class of fsdd reaches the same mnist class"):
+        run_cascade(world, tmp_path / "t3.csv", [{0: 0}, {0: 0}], {0: 1})
+
+
+def test_evaluate_association_labels_its_row_and_writes_the_grid_data(world: dict, tmp_path: Path) -> None:
+    identity = {k: k for k in range(10)}
+    jobs.evaluate_association(
+        "fashion_mnist", "mnist", world["data"]["fashion_mnist"], world["vae"]["fashion_mnist"],
+        world["assoc"][("fashion_mnist", "mnist")], world["vae"]["mnist"], world["classifier"], identity,
+        paired_fraction=0.05, seed=1, grid_samples=4, out=tmp_path / "f5.csv", samples_out=tmp_path / "grid.npz",
+        experiment="figure5", method="avae_flex",
+    )
+    (row,) = read_metrics(tmp_path / "f5.csv")
+    assert (row.experiment, row.method, row.paired_fraction, row.latent_dim) == ("figure5", "avae_flex", "0.05", "4/6")
+    assert row.value == accuracy_by_hand(world, ["fashion_mnist", "mnist"], list(range(10)))
+    grid = np.load(tmp_path / "grid.npz")
+    assert list(grid["target_classes"]) == [f"digit {d}" for d in range(10)]  # named by the evaluator
+    assert grid["source_label"].tolist() == [0, 1, 2, 3]
+
+
+def test_evaluate_association_without_grid_data_writes_only_the_metric(world: dict, tmp_path: Path) -> None:
+    jobs.evaluate_association(
+        "fsdd", "mnist", world["data"]["fsdd"], world["vae"]["fsdd"], world["assoc"][("fsdd", "mnist")],
+        world["vae"]["mnist"], world["classifier"], {3: 3}, 1.0, 0, 8, tmp_path / "m.csv",
+    )
+    (row,) = read_metrics(tmp_path / "m.csv")
+    assert (row.experiment, row.method, row.latent_dim) == ("table1", "avae", "8/6")
+    assert row.value == accuracy_by_hand(world, ["fsdd", "mnist"], [3])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv"]

@@ -1,0 +1,56 @@
+"""The shipped configs build their whole Snakemake DAG (dry run), with every experiment in it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from avae.config import REPO_ROOT
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def dry_run(config: str) -> tuple[dict[str, int], str]:
+    """Job counts per rule of ``snakemake -n`` for ``config/<config>.yaml``, and its output."""
+    result = subprocess.run(
+        [SNAKEMAKE, "-n", "-p", "--forceall", "--cores", "1", "--configfile", f"config/{config}.yaml"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    table = output[output.index("Job stats:") :].split("\n\n")[0]
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
+    return counts, output
+
+
+def test_the_paper_dag_holds_every_experiment_of_the_paper() -> None:
+    counts, output = dry_run("paper")
+    seeds = 3
+    assert counts["prepare"] == 5  # MNIST, F-MNIST, SVHN, GSC, GTSRB
+    assert counts["train_classifier"] == 5 * seeds
+    assert counts["train_vae"] == (5 + 1) * seeds  # every dataset at 64, GTSRB at 256 too
+    assert counts["evaluate_association"] == 9 * seeds  # Table 1
+    assert counts["evaluate_flex"] == 2 * seeds  # GTSRB <-> GSC with GTSRB at 256
+    assert counts["evaluate_cascade"] == 1 * seeds  # Table 3
+    assert counts["evaluate_semi_supervised"] == 7 * seeds  # Figure 5
+    # Table 1 and ours-flex train one associator each; Figure 5 adds the 6 fractions below 1.
+    assert counts["train_associator"] == (9 + 2 + 6) * seeds
+    assert "avae_flex_gtsrb-speech_commands_z256-64_seed0.csv" in output
+    assert "avae_cascade_speech_commands-fashion_mnist-mnist_z64_seed2.csv" in output
+    assert "fsdd" not in output  # no dataset leaks in from the default (smoke) config
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", ["offline", "smoke"])
+def test_the_other_shipped_dags_build(config: str) -> None:
+    counts, output = dry_run(config)
+    assert counts["evaluate_cascade"] >= 1 and counts["evaluate_semi_supervised"] >= 2
+    if config == "offline":
+        assert counts["evaluate_flex"] == 2 * 3
+        prepare_commands = [line for line in output.splitlines() if " prepare --dataset " in line]
+        assert len(prepare_commands) == 4
+        assert all('"subset":{}' in line for line in prepare_commands)  # full data, not smoke's subsets
