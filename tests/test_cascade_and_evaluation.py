@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from avae import jobs
+from avae.config import builtin_model_defaults, deep_merge
 from avae.engine import TrainResult
 from avae.io import atomic_torch_save
 from avae.metrics import read_metrics
@@ -17,6 +18,11 @@ from avae.models.avae import Associator
 
 SHAPES = {"fsdd": [1, 4, 6], "fashion_mnist": [1, 6, 6], "mnist": [1, 6, 6]}
 N_TEST = 60
+
+
+def params(family: str, **overrides: object) -> dict:
+    """A family's built-in hyperparameters with tiny networks."""
+    return deep_merge(builtin_model_defaults(family), overrides)
 
 
 def save(path: Path, kind: str, build: dict, model: torch.nn.Module) -> Path:
@@ -40,14 +46,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         atomic_torch_save(data, root / f"{name}.pt")
         out["data"][name] = root / f"{name}.pt"
         build = {"shape": shape, "output": "sigmoid" if image else "linear",
-                 "params": {"latent_dim": dims[name], "lambda_int": 1.0, "architecture": arch}}
+                 "params": params("vae", latent_dim=dims[name], architecture=arch)}
         out["vae"][name] = save(root / f"vae_{name}.pt", "vae", build, jobs.build_model("vae", build))
     for s, t in (("fsdd", "fashion_mnist"), ("fashion_mnist", "mnist"), ("fsdd", "mnist")):
         build = {"source_dim": dims[s], "target_dim": dims[t],
-                 "params": {"architecture": {"hidden": [8]}, "lambda_crs": 1.0, "sample_source_latent": True}}
+                 "params": params("associator", architecture={"hidden": [8]})}
         out["assoc"][(s, t)] = save(root / f"assoc_{s}-{t}.pt", "associator", build, Associator(dims[s], dims[t], [8]))
     build = {"shape": SHAPES["mnist"], "num_classes": 10, "classes": [f"digit {d}" for d in range(10)],
-             "params": {"architecture": {"kind": "mlp", "hidden": [16]}}}
+             "params": params("classifier", architecture={"kind": "mlp", "hidden": [16]})}
     out["classifier"] = save(root / "classifier.pt", "classifier", build, jobs.build_model("classifier", build))
     return out
 

@@ -57,7 +57,10 @@ def test_outputs_follow_the_contract(smoke_repo: tuple[Path, Path]) -> None:
     assert list(rows[0]) == ["experiment", "method", "source", "target", "paired_fraction", "latent_dim", "seed", "metric", "value"]
     cells = {(r["experiment"], r["method"], r["source"], r["target"]) for r in rows}
     assert {("table1", "avae", "mnist", "fsdd"), ("table1", "avae", "fsdd", "mnist"),
-            ("table2", "classifier", "mnist", ""), ("table2", "vae", "fsdd", "")} <= cells
+            ("table2", "classifier", "mnist", ""), ("table2", "vae", "fsdd", ""),
+            ("table3", "avae_cascade", "fsdd", "mnist"), ("table3", "avae", "fsdd", "mnist")} <= cells
+    sweep = {r["paired_fraction"] for r in rows if r["experiment"] == "figure5"}
+    assert sweep == {"1.0", "0.5"}
     assert all(0.0 <= float(r["value"]) <= 100.0 for r in rows if r["metric"] == "accuracy")
     assert not list((repo / "results").rglob("*.resume-*")), "resume checkpoints must not outlive their job"
 
