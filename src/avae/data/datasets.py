@@ -10,15 +10,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import torch
-
-from avae.data.archives import iter_tar
-from avae.data.audio import decode_wav
 from avae.data.download import Checksum, RemoteFile
-from avae.data.idx import read_idx_pair
+
+if TYPE_CHECKING:
+    import torch
+
+# The Snakefile imports this registry on every invocation, so it must not import torch, numpy or
+# torchaudio at module level: that alone would double the wall time of a no-op rerun. Readers
+# import what they need when they run.
 
 DIGITS = tuple(str(d) for d in range(10))
 FASHION_CLASSES = (
@@ -88,6 +89,11 @@ IDX_NAMES = (
 
 
 def _read_idx_dataset(raw_dir: Path, options: dict[str, Any]) -> dict[str, Split]:
+    import numpy as np
+    import torch
+
+    from avae.data.idx import read_idx_pair
+
     splits = {}
     for split, prefix in (("train", "train"), ("test", "t10k")):
         x, y = read_idx_pair(raw_dir / f"{prefix}-images-idx3-ubyte.gz", raw_dir / f"{prefix}-labels-idx1-ubyte.gz")
@@ -177,6 +183,11 @@ FSDD_TEST_INDICES = range(0, 5)  # the dataset README's official split: index 0-
 
 
 def _read_fsdd(raw_dir: Path, options: dict[str, Any]) -> dict[str, Split]:
+    import torch
+
+    from avae.data.archives import iter_tar
+    from avae.data.audio import decode_wav
+
     archive = raw_dir / f"v{FSDD_VERSION}.tar.gz"
     rows: dict[str, list] = {"train": [], "test": []}
     for name, data in iter_tar(archive, lambda n: FSDD_RECORDING.search(n) is not None):
