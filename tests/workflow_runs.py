@@ -25,8 +25,11 @@ class PlannedJob:
     resources: str
 
 
-def run(cmd: list[str], cwd: Path, mirror: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def run(cmd: list[str], cwd: Path, mirror: Path | None = None, check: bool = True,
+        env_pythonpath: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    if env_pythonpath is not None:
+        env["PYTHONPATH"] = env_pythonpath
     if mirror is not None:
         env["AVAE_DATA_MIRROR"] = str(mirror)
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
