@@ -2,12 +2,15 @@
 # virtual environment in .venv on first use.
 #   make reproduce CONFIG=smoke|offline|paper     (default: offline)
 #   AVAE_DATA_MIRROR=/path/to/mirror make ...      (read datasets from a local mirror)
+#   make reproduce PROFILE=workflow/profiles/gpu   (or .../slurm; see docs/performance.md)
 
 CONFIG ?= offline
 VENV ?= .venv
 PYTHON_BOOTSTRAP ?= python3
 BIN := $(abspath $(VENV))/bin
-SNAKEMAKE := $(BIN)/snakemake --profile workflow/profiles/default --configfile config/$(CONFIG).yaml
+# Execution profile: workflow/profiles/{default,gpu,slurm} (local 2 cores, GPU workstation, SLURM).
+PROFILE ?= workflow/profiles/default
+SNAKEMAKE := $(BIN)/snakemake --profile $(PROFILE) --configfile config/$(CONFIG).yaml
 PYTEST_ARGS ?=
 # DVC remote for push/pull; empty: the project's default remote (`dvc remote add -d NAME URL`).
 DVC_REMOTE ?=
