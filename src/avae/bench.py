@@ -23,7 +23,8 @@ may be shared):
     workflow (the ``all`` target not counted), for the ``paper`` config. For configs that cannot run
     here (``offline``, ``paper``) the finished state is synthetic: every output is created empty
     and ``snakemake --touch --forceall`` records it as produced by the current config and code.
-    Snakemake's rerun decision reads only mtimes and those records, never file contents, so the
+    Snakemake decides from the DAG, the mtimes and these records; contents matter only through
+    checksums of inputs newer than their outputs, which a consistent state has none of. So the
     count is the one a real finished run would give. ``smoke`` is measured on its real state.
 """
 
