@@ -2,17 +2,23 @@
 # virtual environment in .venv on first use.
 #   make reproduce CONFIG=smoke|offline|paper     (default: offline)
 #   AVAE_DATA_MIRROR=/path/to/mirror make ...      (read datasets from a local mirror)
+#   make reproduce PROFILE=workflow/profiles/gpu   (or .../slurm; see docs/performance.md)
 
 CONFIG ?= offline
 VENV ?= .venv
 PYTHON_BOOTSTRAP ?= python3
 BIN := $(abspath $(VENV))/bin
-SNAKEMAKE := $(BIN)/snakemake --profile workflow/profiles/default --configfile config/$(CONFIG).yaml
+# Execution profile: workflow/profiles/{default,gpu,slurm} (local 2 cores, GPU workstation, SLURM).
+PROFILE ?= workflow/profiles/default
+SNAKEMAKE := $(BIN)/snakemake --profile $(PROFILE) --configfile config/$(CONFIG).yaml
 PYTEST_ARGS ?=
+# DVC remote for push/pull; empty: the project's default remote (`dvc remote add -d NAME URL`).
+DVC_REMOTE ?=
+ARTIFACTS := PYTHONPATH=src $(BIN)/python -m avae.artifacts --config config/$(CONFIG).yaml $(if $(DVC_REMOTE),--remote $(DVC_REMOTE))
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv reproduce dry-run report test test-fast clean-results help
+.PHONY: venv reproduce dry-run report test test-fast clean-results help push pull bench
 
 help:
 	@echo "make reproduce [CONFIG=offline]   run the whole pipeline for config/<CONFIG>.yaml"
@@ -20,6 +26,9 @@ help:
 	@echo "make report    [CONFIG=offline]   also write reports/<CONFIG>/snakemake-report.zip"
 	@echo "make test                         the test suite (unit + fault + smoke pipeline)"
 	@echo "make test-fast                    the test suite without slow end-to-end tests"
+	@echo "make push      [CONFIG=offline]   share raw data, models, metrics through the DVC remote"
+	@echo "make pull      [CONFIG=offline]   fetch them; make reproduce then runs only the report"
+	@echo "make bench                        measure speed and rerun precision -> reports/bench.{md,json}"
 
 venv: $(VENV)/.installed
 
@@ -47,3 +56,16 @@ test-fast: venv
 
 clean-results:
 	rm -rf results/$(CONFIG) reports/$(CONFIG)
+
+# Pushing first completes the run (a no-op when it is complete), so a half-finished state never
+# reaches the remote. Then commit artifacts/$(CONFIG).dvc.
+push: reproduce
+	$(ARTIFACTS) push
+
+# After a pull, the dry run shows what reproduce will still do: the report rules only.
+pull: venv
+	$(ARTIFACTS) pull
+	$(SNAKEMAKE) --dry-run --quiet rules
+
+bench: venv
+	PYTHONPATH=src $(BIN)/python -m avae.bench --out-dir reports

@@ -63,6 +63,8 @@ rule collect_metrics:
         lambda w: metric_fragments(),
     output:
         f"{REPORTS}/metrics.csv",
+    params:
+        code=CODE["evaluate"],
     log:
         f"{LOGS}/collect_metrics.log",
     shell:

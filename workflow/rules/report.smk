@@ -14,6 +14,7 @@ rule plot_samples:
         pdf=f"{REPORTS}/figures/samples/{{name}}.pdf",
     params:
         style=as_json(config["report"]),
+        code=code_version("report/figures.py"),
     log:
         f"{LOGS}/plot/samples_{{name}}.log",
     shell:

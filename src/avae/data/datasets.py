@@ -12,17 +12,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import torch
-
-from avae.data.archives import iter_tar, iter_zip
-from avae.data.audio import decode_wav
 from avae.data.download import Checksum, RemoteFile
-from avae.data.idx import read_idx_pair
-from avae.data.images import crop_box, decode_ppm, resize_square
-from avae.data.splits import stratified_parts
+
+if TYPE_CHECKING:
+    import torch
+
+# The Snakefile imports this registry on every invocation, so it must not import torch, numpy or
+# torchaudio at module level: that alone would double the wall time of a no-op rerun. Readers
+# import what they need when they run.
 
 DIGITS = tuple(str(d) for d in range(10))
 FASHION_CLASSES = (
@@ -152,6 +151,11 @@ IDX_NAMES = (
 
 
 def _read_idx_dataset(raw_dir: Path, options: dict[str, Any]) -> dict[str, Split]:
+    import numpy as np
+    import torch
+
+    from avae.data.idx import read_idx_pair
+
     splits = {}
     for split, prefix in (("train", "train"), ("test", "t10k")):
         x, y = read_idx_pair(raw_dir / f"{prefix}-images-idx3-ubyte.gz", raw_dir / f"{prefix}-labels-idx1-ubyte.gz")
@@ -241,6 +245,11 @@ FSDD_TEST_INDICES = range(0, 5)  # the dataset README's official split: index 0-
 
 
 def _read_fsdd(raw_dir: Path, options: dict[str, Any]) -> dict[str, Split]:
+    import torch
+
+    from avae.data.archives import iter_tar
+    from avae.data.audio import decode_wav
+
     archive = raw_dir / f"v{FSDD_VERSION}.tar.gz"
     rows: dict[str, list] = {"train": [], "test": []}
     for name, data in iter_tar(archive, lambda n: FSDD_RECORDING.search(n) is not None):
@@ -326,6 +335,7 @@ def read_gtsrb_annotations(text: str, where: str) -> list[dict[str, Any]]:
 
 
 def _gtsrb_image(data: bytes, row: dict[str, Any], where: str, options: Mapping[str, Any]) -> torch.Tensor:
+    from avae.data.images import crop_box, decode_ppm, resize_square
     image = decode_ppm(data, where)
     if image.shape[:2] != (row["Height"], row["Width"]):
         raise GTSRBFormatError(
@@ -337,6 +347,7 @@ def _gtsrb_image(data: bytes, row: dict[str, Any], where: str, options: Mapping[
 
 
 def _stack(images: list[torch.Tensor], labels: list[int], ids: list[str], groups: list[str] | None = None) -> Split:
+    import torch
     order = sorted(range(len(ids)), key=ids.__getitem__)
     return Split(
         torch.stack([images[i] for i in order]) if images else torch.empty(0, 3, 1, 1, dtype=torch.uint8),
@@ -347,6 +358,7 @@ def _stack(images: list[torch.Tensor], labels: list[int], ids: list[str], groups
 
 
 def _read_gtsrb_train(archive: Path, wanted: set[int] | None, options: Mapping[str, Any]) -> Split:
+    from avae.data.archives import iter_zip
     def accept(name: str) -> bool:
         match = GTSRB_TRAIN_MEMBER.match(name)
         return match is not None and (wanted is None or int(match.group(1)) in wanted)
@@ -376,6 +388,7 @@ def _read_gtsrb_train(archive: Path, wanted: set[int] | None, options: Mapping[s
 
 
 def _read_gtsrb_test(images_zip: Path, gt_zip: Path, wanted: set[int] | None, options: Mapping[str, Any]) -> Split:
+    from avae.data.archives import iter_zip
     gt = [(n, data) for n, data in iter_zip(gt_zip, lambda n: n.rsplit("/", 1)[-1] == GTSRB_TEST_GT)]
     if len(gt) != 1:
         raise GTSRBFormatError(f"{gt_zip}: expected one {GTSRB_TEST_GT}, found {len(gt)}")
@@ -465,6 +478,8 @@ class SVHNFormatError(ValueError):
 
 def read_svhn_mat(path: Path) -> Split:
     """An SVHN cropped-digits file: ``X`` is 32x32x3xN uint8, ``y`` is Nx1 with 10 meaning digit 0."""
+    import numpy as np
+    import torch
     from scipy.io import loadmat
     from scipy.io.matlab import MatReadError
 
@@ -526,6 +541,10 @@ class SpeechCommandsFormatError(ValueError):
 
 
 def _read_speech_commands(raw_dir: Path, options: dict[str, Any]) -> dict[str, Split]:
+    import torch
+    from avae.data.archives import iter_tar
+    from avae.data.audio import decode_wav
+    from avae.data.splits import stratified_parts
     archive = raw_dir / "speech_commands_v0.02.tar.gz"
     wanted = selected_indices(SPEECH_COMMANDS, options)
 
@@ -539,7 +558,7 @@ def _read_speech_commands(raw_dir: Path, options: dict[str, Any]) -> dict[str, S
         # Unknown words are read so that the loop below can refuse them by name.
         return word not in SPEECH_COMMANDS_WORDS or wanted is None or SPEECH_COMMANDS_WORDS.index(word) in wanted
 
-    clips: list[tuple[str, tuple[np.ndarray, int], int]] = []
+    clips: list[tuple[str, tuple[Any, int], int]] = []
     lists: dict[str, set[str]] = {}
     for name, data in iter_tar(archive, accept):
         listed = SPEECH_COMMANDS_LISTS.get(name.removeprefix("./"))
