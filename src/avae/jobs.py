@@ -21,7 +21,7 @@ from avae.data.datasets import dataset_info
 from avae.data.download import fetch, mirror_base_urls
 from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
 from avae.data.prepare import load_prepared, prepare_dataset
-from avae.engine import TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
+from avae.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
 from avae.io import atomic_torch_save, atomic_write_json, load_weights
 from avae.metrics import MetricRow, metric_row, read_metrics, write_metrics
 from avae.models.avae import AssociativeVAE, Associator, AssociatorConfig, AssociatorTrainer
@@ -115,7 +115,12 @@ def _fit(
     """Train with a resume checkpoint keyed by the parameters, so stale state is never resumed."""
     resume = out.with_name(out.name + f".resume-{_params_hash(params)}-s{seed}")
     trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume)
-    result = trainer.fit(train, val)
+    try:
+        result = trainer.fit(train, val)
+    except NonFiniteLossError:
+        # Training is deterministic, so resuming a diverged run would only diverge again.
+        resume.unlink(missing_ok=True)
+        raise
     return result, resume
 
 
