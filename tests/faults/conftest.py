@@ -1,4 +1,5 @@
-"""Fixtures of the fault-injection suite (``pytest -m faults``)."""
+"""Fixtures of the fault-injection suite (``pytest -m faults``); the mirror and repository copies
+come from ``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -6,22 +7,8 @@ import http.server
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import torch
-
-from faultkit import mirror_root
-
-torch.set_num_threads(1)
-
-
-@pytest.fixture
-def mirror() -> Path:
-    root = mirror_root()
-    if root is None:
-        pytest.skip("no dataset mirror: set AVAE_DATA_MIRROR (CI uses ../shared/datasets)")
-    return root
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -118,42 +117,6 @@ def write_mnist_like(raw: Path, n_train: int = 20, n_test: int = 10, images_trai
         idx_gz(raw / f"{prefix}-images-idx3-ubyte.gz", 2051, (n, 28, 28), images.tobytes())
     if images_train is not None:
         images_train(raw / "train-images-idx3-ubyte.gz")
-
-
-# --- the shared dataset mirror and repository copies ---------------------------------------------
-
-
-def mirror_root() -> Path | None:
-    """The offline dataset mirror (``AVAE_DATA_MIRROR``, else ``../shared/datasets`` as in CI)."""
-    candidate = Path(os.environ.get("AVAE_DATA_MIRROR") or REPO_ROOT.parent / "shared" / "datasets")
-    return candidate if (candidate / "mnist").is_dir() else None
-
-
-_NOT_COPIED_AT_TOP = {".venv", "results", ".snakemake", ".git", "test-artifacts", ".pytest_cache", "build"}
-
-
-def _ignore_generated(directory: str, names: list[str]) -> set[str]:
-    here = Path(directory).resolve()
-    ignored = {n for n in names if n == "__pycache__" or n.endswith(".egg-info")}
-    if here == REPO_ROOT:
-        ignored |= _NOT_COPIED_AT_TOP & set(names)
-    elif here == REPO_ROOT / "reports":
-        ignored |= {n for n in names if n != ".gitkeep"}
-    elif here == REPO_ROOT / "data" / "raw":
-        ignored |= {n for n in names if not (n.endswith(".dvc") or n in (".gitignore", ".gitkeep"))}
-    elif here == REPO_ROOT / ".dvc":
-        ignored |= {"cache", "tmp"} & set(names)
-    return ignored
-
-
-def copy_repo(dest: Path) -> Path:
-    """This checkout's working tree (uncommitted edits included, generated files not) as a fresh git repo."""
-    shutil.copytree(REPO_ROOT, dest, ignore=_ignore_generated, symlinks=True)
-    git = ["git", "-c", "user.email=faults@localhost", "-c", "user.name=faults", "-c", "init.defaultBranch=main"]
-    subprocess.run([*git, "init", "-q"], cwd=dest, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=dest, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "copy for a fault-injection test"], cwd=dest, check=True)
-    return dest
 
 
 # --- subprocesses --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from avae.data.archives import CorruptArchiveError, UnsafeArchiveError, iter_tar
 from avae.data.audio import AudioFormatError
 from avae.data.idx import IdxFormatError
 from avae.jobs import prepare
-from faultkit import FSDD_PREFIX, Member, files_under, fsdd_recordings, idx_gz, make_tar, make_zip, write_mnist_like
+from faults.faultkit import FSDD_PREFIX, Member, files_under, fsdd_recordings, idx_gz, make_tar, make_zip, write_mnist_like
 
 pytestmark = pytest.mark.faults
 

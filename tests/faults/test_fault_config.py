@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from avae.config import ConfigError, validate_config
-from faultkit import PYTHON, copy_repo, files_under, job_env
+from conftest import copy_repo
+from faults.faultkit import PYTHON, files_under, job_env
 
 pytestmark = pytest.mark.faults
 
@@ -142,7 +143,8 @@ def test_a_config_is_not_silently_merged_with_another(tmp_path: Path) -> None:
     assert "acquire --dataset fsdd" not in run.stdout
     prepare_mnist = next(line for line in run.stdout.splitlines() if "prepare --dataset mnist" in line)
     assert '"subset":{}' in prepare_mnist
-    assert "report --config-file config/imagesonly.yaml " in run.stdout
+    report = next(line for line in run.stdout.splitlines() if " report --config-file " in line)
+    assert "config/imagesonly.yaml --params" in report
 
 
 def test_snakemake_without_a_config_says_how_to_choose_one(tmp_path: Path) -> None:
@@ -150,6 +152,6 @@ def test_snakemake_without_a_config_says_how_to_choose_one(tmp_path: Path) -> No
     run = subprocess.run([PYTHON, "-m", "snakemake", "--profile", "workflow/profiles/default", "--dry-run"],
                          cwd=repo, env=job_env(), capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
-    assert ("no configuration given: run `make reproduce CONFIG=<name>` or add "
-            "`--configfile config/<name>.yaml` (smoke, offline or paper)") in run.stdout + run.stderr
+    assert ("no configuration: run `make reproduce CONFIG=<name>` or pass "
+            "`--configfile config/<name>.yaml` (smoke, offline, paper)") in run.stdout + run.stderr
     assert not (repo / "results").exists()

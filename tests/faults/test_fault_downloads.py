@@ -13,7 +13,7 @@ import pytest
 
 from avae.data.download import Checksum, ChecksumError, DownloadError, RemoteFile, fetch
 from avae.jobs import acquire
-from faultkit import PYTHON, files_under, job_env, wait_for
+from faults.faultkit import PYTHON, files_under, job_env, wait_for
 
 pytestmark = pytest.mark.faults
 

@@ -17,7 +17,7 @@ from avae.jobs import collect_metrics, train_vae
 from avae.metrics import MetricRangeError, MetricRow, metric_row, write_metrics
 from avae.models.base import StepOutput, TrainableModel
 from avae.models.vae import VAE
-from faultkit import avae_cli, files_under, job_env
+from faults.faultkit import avae_cli, files_under, job_env
 
 pytestmark = pytest.mark.faults
 

@@ -19,7 +19,7 @@ import pytest
 import torch
 import yaml
 
-from faultkit import PYTHON, REPO_ROOT, avae_cli, files_under, job_env, wait_for
+from faults.faultkit import PYTHON, REPO_ROOT, avae_cli, files_under, job_env, wait_for
 
 pytestmark = pytest.mark.faults
 
