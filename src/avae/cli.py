@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -167,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # cuBLAS is only deterministic with a fixed workspace; it must be set before CUDA starts and is
+    # what torch.use_deterministic_algorithms (engine.seed_everything) asks for. No effect on CPU.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     if args.threads:
         torch.set_num_threads(args.threads)
         torch.set_num_interop_threads(max(1, min(args.threads, 2)))
