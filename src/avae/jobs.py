@@ -22,7 +22,7 @@ from avae.data.download import fetch, mirror_base_urls
 from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
 from avae.data.prepare import load_prepared, prepare_dataset
 from avae.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
-from avae.io import atomic_torch_save, atomic_write_json, load_weights
+from avae.io import atomic_path, atomic_torch_save, atomic_write_json, load_weights
 from avae.metrics import MetricRow, metric_row, read_metrics, write_metrics
 from avae.models.avae import AssociativeVAE, Associator, AssociatorConfig, AssociatorTrainer
 from avae.models.classifier import Classifier, ClassifierConfig
@@ -249,15 +249,15 @@ def evaluate_association(
     write_metrics(out, [row])
     # One example per class (in class order) for the qualitative grid.
     picks = [int((y == c).nonzero()[0]) for c in sorted(class_map) if (y == c).any()][:grid_samples]
-    samples_out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        samples_out,
-        source=as_float(x[picks]).numpy(), generated=generated[picks].numpy(),
-        source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
-        source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
-        source_classes=np.array(dataset_info(source).classes), target_classes=np.array(dataset_info(target).classes),
-        title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
-    )
+    with atomic_path(samples_out) as tmp, open(tmp, "wb") as fh:  # a file object: no ".npz" appended
+        np.savez_compressed(
+            fh,
+            source=as_float(x[picks]).numpy(), generated=generated[picks].numpy(),
+            source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
+            source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
+            source_classes=np.array(dataset_info(source).classes), target_classes=np.array(dataset_info(target).classes),
+            title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
+        )
 
 
 def collect_metrics(fragments: list[Path], out: Path) -> None:

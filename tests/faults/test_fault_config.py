@@ -146,12 +146,3 @@ def test_a_config_is_not_silently_merged_with_another(tmp_path: Path) -> None:
     report = next(line for line in run.stdout.splitlines() if " report --config-file " in line)
     assert "config/imagesonly.yaml --params" in report
 
-
-def test_snakemake_without_a_config_says_how_to_choose_one(tmp_path: Path) -> None:
-    repo = copy_repo(tmp_path / "repo")
-    run = subprocess.run([PYTHON, "-m", "snakemake", "--profile", "workflow/profiles/default", "--dry-run"],
-                         cwd=repo, env=job_env(), capture_output=True, text=True, timeout=300)
-    assert run.returncode != 0
-    assert ("no configuration: run `make reproduce CONFIG=<name>` or pass "
-            "`--configfile config/<name>.yaml` (smoke, offline, paper)") in run.stdout + run.stderr
-    assert not (repo / "results").exists()
