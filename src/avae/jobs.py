@@ -4,6 +4,7 @@ about Snakemake, so every job also runs (and is tested) on its own.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from avae.config import canonical_json
+from avae.config import PACKAGE_ROOT, canonical_json, code_version
 from avae.data.datasets import dataset_info
 from avae.data.download import fetch, mirror_base_urls
 from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
@@ -65,10 +66,6 @@ def _split(data: dict[str, Any], split: str, device: torch.device, with_labels: 
 # --- models: build, save, load ------------------------------------------------------------------
 
 
-def _params_hash(params: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(params).encode()).hexdigest()[:16]
-
-
 def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
     if kind == "classifier":
         return Classifier(tuple(build["shape"]), int(build["num_classes"]), ClassifierConfig.from_params(build["params"]))
@@ -109,11 +106,23 @@ def load_model(path: Path, device: torch.device | None = None) -> torch.nn.Modul
     return model.to(device or pick_device()).eval()
 
 
+def training_code_version() -> str:
+    """Hash of every module a training job runs (all model families included)."""
+    models = sorted(str(p.relative_to(PACKAGE_ROOT)) for p in (PACKAGE_ROOT / "models").glob("*.py"))
+    return code_version("engine.py", "io.py", "objectives.py", "jobs.py", "data/pairing.py", *models)
+
+
 def _fit(
     model: torch.nn.Module, params: dict[str, Any], seed: int, out: Path, name: str, train: Any, val: Any
 ) -> tuple[TrainResult, Path]:
-    """Train with a resume checkpoint keyed by the parameters, so stale state is never resumed."""
-    resume = out.with_name(out.name + f".resume-{_params_hash(params)}-s{seed}")
+    """Train with a resume checkpoint keyed by the parameters and the training code, so a checkpoint
+    of other settings or other code is never resumed (it could not end as an uninterrupted run would)."""
+    key = hashlib.sha256(f"{canonical_json(params)}|{training_code_version()}".encode()).hexdigest()[:16]
+    resume = out.with_name(out.name + f".resume-{key}-s{seed}")
+    for stale in out.parent.glob(glob.escape(out.name) + ".resume-*"):
+        if stale != resume:
+            log.info("%s: removing %s, left by a run with other parameters or code", name, stale)
+            stale.unlink(missing_ok=True)
     trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume)
     try:
         result = trainer.fit(train, val)

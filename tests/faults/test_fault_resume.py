@@ -138,3 +138,50 @@ def test_profile_reruns_incomplete_jobs() -> None:
     """A job Snakemake saw start but not finish (a killed workflow) is rerun, never trusted."""
     profile = yaml.safe_load((REPO_ROOT / "workflow" / "profiles" / "default" / "config.yaml").read_text())
     assert profile["rerun-incomplete"] is True
+
+
+class Killed(BaseException):
+    """Stands for a kill between two epochs (the checkpoint of the last one is on disk)."""
+
+
+def interrupt_after_epoch(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
+    from avae import engine
+
+    original = engine.Trainer.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        def stop(finished: int) -> None:
+            if finished == epoch:
+                raise Killed
+
+        original(self, *args, **kwargs, on_epoch_end=stop)
+
+    monkeypatch.setattr(engine.Trainer, "__init__", init)
+
+
+@pytest.mark.parametrize("change", ["parameters", "code"])
+def test_checkpoint_of_other_parameters_or_code_is_never_resumed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, change: str
+) -> None:
+    from avae import jobs
+
+    data = tiny_prepared(tmp_path / "tiny.pt")
+    out = tmp_path / "models" / "vae.pt"
+    with monkeypatch.context() as patch:
+        interrupt_after_epoch(patch, 2)
+        with pytest.raises(Killed):
+            jobs.train_vae(data, PARAMS, SEED, out)
+    (stale,) = out.parent.glob("vae.pt.resume-*")
+
+    params = PARAMS
+    if change == "parameters":
+        params = {**PARAMS, "train": {**PARAMS["train"], "learning_rate": 0.02}}
+    else:
+        monkeypatch.setattr(jobs, "training_code_version", lambda: "edited-engine")
+    with caplog.at_level("INFO", logger="avae"):
+        jobs.train_vae(data, params, SEED, out)
+
+    assert f"vae[mnist,z=3,seed=7]: removing {stale}, left by a run with other parameters or code" in caplog.text
+    assert "resuming" not in caplog.text
+    assert json.loads(out.with_suffix(".json").read_text())["epochs_run"] == 4
+    assert files_under(out.parent) == ["vae.json", "vae.pt"]
