@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         [PYTHON, "-m", "snakemake", f"{HOSTILE_RAW_DIR}/mnist.dvc", "--profile", "workflow/profiles/default",
          "--configfile", "config/hostile.yaml"],
         cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own process group, so a failed test can stop its jobs too
     )
     try:
         job_log = repo / "results" / "hostile" / "logs" / "acquire" / "mnist.log"
@@ -93,7 +95,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         out, err = first.communicate(timeout=300)
     finally:
         if first.poll() is None:
-            first.kill()
+            os.killpg(first.pid, signal.SIGKILL)  # snakemake and its job, which may wait on the pipe
             first.communicate()
     return Scenario(repo, subprocess.CompletedProcess(first.args, first.returncode, out, err), second)
 
