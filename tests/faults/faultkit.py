@@ -89,13 +89,13 @@ def make_zip(path: Path, members: Iterable[Member]) -> Path:
     return path
 
 
-def fsdd_recordings(count_per_split: int = 2) -> list[Member]:
-    """Valid FSDD members: digits 0 and 1, index 0.. (test) and 5.. (train), as in the official tag."""
+def fsdd_recordings(test_per_class: int = 2, train_per_class: int = 4) -> list[Member]:
+    """Valid FSDD members for every digit: indices 0.. (test) and 5.. (train), as in the official tag."""
     members = []
-    for digit in (0, 1):
-        for index in [*range(count_per_split), *range(5, 5 + count_per_split)]:
+    for digit in range(10):
+        for index in [*range(test_per_class), *range(5, 5 + train_per_class)]:
             name = f"{FSDD_PREFIX}/recordings/{digit}_jackson_{index}.wav"
-            members.append(Member(name, wav_bytes(frequency=300.0 + 100 * digit + index)))
+            members.append(Member(name, wav_bytes(frequency=200.0 + 50 * digit + index)))
     return members
 
 

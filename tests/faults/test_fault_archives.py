@@ -18,7 +18,7 @@ from faults.faultkit import FSDD_PREFIX, Member, files_under, fsdd_recordings, i
 
 pytestmark = pytest.mark.faults
 
-FSDD_OPTIONS = {"split_seed": 1, "val_fraction": 0.25, "subset": {}, "mfcc": {}}
+FSDD_OPTIONS = {"split_seed": 1, "val_fraction": 0.5, "subset": {}, "mfcc": {}}
 MNIST_OPTIONS = {"split_seed": 1, "val_fraction": 0.2, "subset": {}}
 
 
