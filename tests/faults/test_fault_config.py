@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from avae.config import ConfigError, validate_config
+from avae.data.datasets import DATASETS
 from conftest import copy_repo
 from faults.faultkit import PYTHON, files_under, job_env
 
@@ -55,7 +56,7 @@ CONFIG_FAULTS = {
     "wrong type (scalar for list)": (with_change("seeds", 0), "config key seeds: 0 is not of type 'array'"),
     "scenario naming an unknown dataset": (
         with_change("scenarios.1.target", "svhm"),
-        "config key scenarios.1.target: unknown dataset 'svhm'; known: ['fashion_mnist', 'fsdd', 'mnist']",
+        f"config key scenarios.1.target: unknown dataset 'svhm'; known: {sorted(DATASETS)}",
     ),
     "scenario naming a dataset not configured": (
         with_change("scenarios.1.target", "fashion_mnist"),
@@ -63,7 +64,7 @@ CONFIG_FAULTS = {
     ),
     "unknown dataset under datasets": (
         with_change("datasets.mnsit", {}),
-        "config key datasets.mnsit: unknown dataset; known: ['fashion_mnist', 'fsdd', 'mnist']",
+        f"config key datasets.mnsit: unknown dataset; known: {sorted(DATASETS)}",
     ),
     "class map naming a class the dataset lacks": (
         with_change("scenarios.0.class_map", [[0, 0], [10, 1]]),

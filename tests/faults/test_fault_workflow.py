@@ -139,6 +139,7 @@ SAFE_UNQUOTED = {
     "wildcards.seed": r"constrained to \d+",
     "wildcards.fraction": "constrained to [0-9.]+",
     "params.grid_samples": "an integer (schema)",
+    "params.path": "experiments.smk: dataset names, each shlex-quoted, from a wildcard of [a-z_]+ segments",
 }
 
 
