@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -165,6 +167,21 @@ def run(args: argparse.Namespace) -> None:
         raise SystemExit(f"unknown job {job}")
 
 
+class Interrupted(BaseException):
+    """A termination signal, raised where the job is so that cleanup code (``finally``) runs.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -172,11 +189,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # cuBLAS is only deterministic with a fixed workspace; it must be set before CUDA starts and is
+    # what torch.use_deterministic_algorithms (engine.seed_everything) asks for. No effect on CPU.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     if args.threads:
         torch.set_num_threads(args.threads)
         torch.set_num_interop_threads(max(1, min(args.threads, 2)))
+    # Snakemake and batch schedulers stop jobs with SIGTERM; without a handler Python would die
+    # on the spot and leave its temp files behind.
+    signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         run(args)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(
+            f"error: {args.job} interrupted by {signal.Signals(signum).name}; no output was written. "
+            "Rerun it: training resumes from its last completed epoch.",
+            file=sys.stderr,
+        )
+        return 128 + signum
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, the traceback in the log
         logging.getLogger("avae").exception("%s failed", args.job)
         print(f"error: {exc}", file=sys.stderr)

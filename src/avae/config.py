@@ -35,12 +35,42 @@ def _key_path(path: Iterable[Any]) -> str:
     return ".".join(str(p) for p in path) or "<top level>"
 
 
+def _allowed_range(schema: Mapping[str, Any]) -> str:
+    """``"(0, 1]"``-style interval of a numeric schema's bounds."""
+    low, high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    low_bracket, high_bracket = "(", ")"
+    if low is None and "minimum" in schema:
+        low, low_bracket = schema["minimum"], "["
+    if high is None and "maximum" in schema:
+        high, high_bracket = schema["maximum"], "]"
+    return f"{low_bracket}{'-inf' if low is None else low}, {'inf' if high is None else high}{high_bracket}"
+
+
+def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
+    """One line per problem, naming the full dotted key (jsonschema names the parent of an unknown key)."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        known = error.schema.get("properties", {})
+        return [
+            f"config key {_key_path([*path, key])}: unknown key"
+            + (f" (allowed here: {', '.join(sorted(known))})" if known else "")
+            for key in error.instance
+            if key not in known
+        ]
+    message = error.message
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        message += f" (allowed: {_allowed_range(error.schema)})"
+    elif error.validator == "oneOf" and "description" in error.schema:
+        message += f" (expected {error.schema['description']})"
+    return [f"config key {_key_path(path)}: {message}"]
+
+
 def check_schema(config: Mapping[str, Any]) -> None:
-    """Schema errors with the dotted path of the offending key (jsonschema's own messages)."""
+    """Schema errors, each naming the dotted path of the offending key."""
     validator = jsonschema.Draft7Validator(load_schema())
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        lines = [f"  config key {_key_path(e.absolute_path)}: {e.message}" for e in errors]
+        lines = [f"  {line}" for e in errors for line in _schema_problems(e)]
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
 
 
@@ -175,7 +205,10 @@ def check_semantics(config: Mapping[str, Any]) -> None:
         ok = True
         for role in ("source", "target"):
             name = scenario[role]
-            if name not in config["datasets"] or name not in DATASETS:
+            if name not in DATASETS:
+                problems.append(f"config key {where}.{role}: unknown dataset {name!r}; known: {sorted(DATASETS)}")
+                ok = False
+            elif name not in config["datasets"]:
                 problems.append(
                     f"config key {where}.{role}: dataset {name!r} is not configured under datasets "
                     f"(configured: {sorted(config['datasets'])})"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,32 +17,71 @@ def _tmp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
 
-def atomic_torch_save(obj: Any, path: Path) -> None:
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write through; renamed to ``path`` only if the block succeeds.
+
+    For writers that take a path or a file (numpy, matplotlib); pass the format explicitly where
+    the writer would guess it from the temporary name's suffix.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_path(path)
     try:
-        torch.save(obj, tmp)
+        yield tmp
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def atomic_torch_save(obj: Any, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(path)
-    try:
+    with atomic_path(path) as tmp:
         tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
+class UnsafeCheckpointError(RuntimeError):
+    """A checkpoint holds more than tensors and plain containers; loading it could run code."""
+
+
+class CorruptCheckpointError(RuntimeError):
+    """A checkpoint file is truncated or not a checkpoint at all."""
+
+
 def load_weights(path: Path, device: torch.device | str = "cpu") -> Any:
-    """Load a checkpoint written by this project; never unpickles arbitrary objects."""
-    return torch.load(path, map_location=device, weights_only=True)
+    """Load a checkpoint written by this project; never unpickles arbitrary objects.
+
+    ``weights_only=True`` limits unpickling to tensors and plain Python containers, so a crafted
+    or foreign file is refused before any of its code can run.
+    """
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise UnsafeCheckpointError(
+            f"{path}: refused to load: not a plain checkpoint of tensors ({_unpickler_reason(exc)}). "
+            "Only load checkpoints written by this project; never work around this with weights_only=False."
+        ) from exc
+    except (RuntimeError, EOFError) as exc:  # torch's words for a truncated or foreign zip container
+        raise CorruptCheckpointError(
+            f"{path}: not a readable checkpoint ({str(exc) or type(exc).__name__}); "
+            "delete it and rerun the job that writes it"
+        ) from exc
+
+
+_TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
+
+
+def _unpickler_reason(exc: Exception) -> str:
+    """The line of torch's weights-only error that says what was refused (it also advises
+    ``weights_only=False``, which is exactly what must not be done with an untrusted file)."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    reasons = [line for line in lines if line and not line.startswith(_TORCH_BOILERPLATE)]
+    return reasons[0] if reasons else lines[0]

@@ -5,6 +5,7 @@ about Snakemake, so every job also runs (and is tested) on its own.
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import json
 import logging
@@ -17,13 +18,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from avae.config import canonical_json, compose_class_maps
+from avae.config import PACKAGE_ROOT, canonical_json, code_version, compose_class_maps
 from avae.data.datasets import dataset_info
 from avae.data.download import fetch, mirror_base_urls
 from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
 from avae.data.prepare import load_prepared, prepare_dataset
-from avae.engine import TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
-from avae.io import atomic_torch_save, atomic_write_json, load_weights
+from avae.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
+from avae.io import atomic_path, atomic_torch_save, atomic_write_json, load_weights
 from avae.metrics import MetricRow, metric_row, read_metrics, write_metrics
 from avae.models.avae import AssociativeVAE, Associator, AssociatorConfig, AssociatorTrainer
 from avae.models.classifier import Classifier, ClassifierConfig
@@ -66,10 +67,6 @@ def _split(data: dict[str, Any], split: str, device: torch.device, with_labels: 
 # --- models: build, save, load ------------------------------------------------------------------
 
 
-def _params_hash(params: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(params).encode()).hexdigest()[:16]
-
-
 def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
     if kind == "classifier":
         return Classifier(tuple(build["shape"]), int(build["num_classes"]), ClassifierConfig.from_params(build["params"]))
@@ -110,13 +107,30 @@ def load_model(path: Path, device: torch.device | None = None) -> torch.nn.Modul
     return model.to(device or pick_device()).eval()
 
 
+def training_code_version() -> str:
+    """Hash of every module a training job runs (all model families included)."""
+    models = sorted(str(p.relative_to(PACKAGE_ROOT)) for p in (PACKAGE_ROOT / "models").glob("*.py"))
+    return code_version("engine.py", "io.py", "objectives.py", "jobs.py", "data/pairing.py", *models)
+
+
 def _fit(
     model: torch.nn.Module, params: dict[str, Any], seed: int, out: Path, name: str, train: Any, val: Any
 ) -> tuple[TrainResult, Path]:
-    """Train with a resume checkpoint keyed by the parameters, so stale state is never resumed."""
-    resume = out.with_name(out.name + f".resume-{_params_hash(params)}-s{seed}")
+    """Train with a resume checkpoint keyed by the parameters and the training code, so a checkpoint
+    of other settings or other code is never resumed (it could not end as an uninterrupted run would)."""
+    key = hashlib.sha256(f"{canonical_json(params)}|{training_code_version()}".encode()).hexdigest()[:16]
+    resume = out.with_name(out.name + f".resume-{key}-s{seed}")
+    for stale in out.parent.glob(glob.escape(out.name) + ".resume-*"):
+        if stale != resume:
+            log.info("%s: removing %s, left by a run with other parameters or code", name, stale)
+            stale.unlink(missing_ok=True)
     trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume)
-    result = trainer.fit(train, val)
+    try:
+        result = trainer.fit(train, val)
+    except NonFiniteLossError:
+        # Training is deterministic, so resuming a diverged run would only diverge again.
+        resume.unlink(missing_ok=True)
+        raise
     return result, resume
 
 
@@ -264,15 +278,15 @@ def evaluate_association(
         return
     # One example per class (in class order) for the qualitative grid.
     picks = [int((y == c).nonzero()[0]) for c in sorted(class_map) if (y == c).any()][:grid_samples]
-    samples_out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        samples_out,
-        source=as_float(x[picks]).numpy(), generated=generated[picks].numpy(),
-        source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
-        source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
-        source_classes=np.array(src["meta"]["classes"]), target_classes=np.array(_classifier_classes(target_classifier)),
-        title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
-    )
+    with atomic_path(samples_out) as tmp, open(tmp, "wb") as fh:  # a file object: no ".npz" appended
+        np.savez_compressed(
+            fh,
+            source=as_float(x[picks]).numpy(), generated=generated[picks].numpy(),
+            source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
+            source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
+            source_classes=np.array(src["meta"]["classes"]), target_classes=np.array(_classifier_classes(target_classifier)),
+            title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
+        )
 
 
 def evaluate_cascade(

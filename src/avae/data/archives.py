@@ -1,14 +1,16 @@
 """Reading members of zip and tar archives without trusting them.
 
 Datasets are read straight from their archives (nothing is extracted to disk), but every member
-name is still checked as if it were extracted: absolute paths, ``..`` components and links that
-point outside the archive root are refused, because a crafted archive is a crafted archive whatever
-we do with it. Truncated or corrupt archives raise :class:`CorruptArchiveError` naming the file.
+name is still checked as if it were extracted, as tarfile's ``data`` filter would: absolute paths,
+``..`` components and links (tar symbolic and hard links, zip members stored as Unix symbolic
+links) that point outside the archive root are refused, because a crafted archive is a crafted
+archive whatever we do with it. Links are never followed or returned as data. Truncated or corrupt archives raise :class:`CorruptArchiveError` naming the file.
 """
 
 from __future__ import annotations
 
 import posixpath
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -31,15 +33,24 @@ def check_member_name(archive: Path, name: str) -> None:
         raise UnsafeArchiveError(f"{archive}: member {name!r} contains '..'; refusing to read it")
 
 
-def _check_link(archive: Path, member: tarfile.TarInfo) -> None:
-    target = member.linkname
-    if member.issym():
-        target = posixpath.join(posixpath.dirname(member.name), target)
+def check_link(archive: Path, name: str, link_target: str, symbolic: bool) -> None:
+    """Refuse a link whose target, resolved inside the archive, would leave the archive root.
+
+    A symbolic link resolves relative to its own folder, a (tar) hard link relative to the root.
+    """
+    target = link_target.replace("\\", "/")
+    if symbolic:
+        target = posixpath.join(posixpath.dirname(name), target)
     normalized = posixpath.normpath(target)
     if target.startswith("/") or normalized == ".." or normalized.startswith("../"):
-        raise UnsafeArchiveError(
-            f"{archive}: link {member.name!r} points outside the archive ({member.linkname!r})"
-        )
+        raise UnsafeArchiveError(f"{archive}: link {name!r} points outside the archive ({link_target!r})")
+
+
+def _zip_symlink_target(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """The target of a zip member stored as a Unix symbolic link, else ``None``."""
+    if not stat.S_ISLNK(info.external_attr >> 16):
+        return None
+    return zf.read(info).decode("utf-8", errors="replace")
 
 
 def iter_tar(archive: Path, accept: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
@@ -49,7 +60,7 @@ def iter_tar(archive: Path, accept: Callable[[str], bool]) -> Iterator[tuple[str
             for member in tar:
                 check_member_name(archive, member.name)
                 if member.issym() or member.islnk():
-                    _check_link(archive, member)
+                    check_link(archive, member.name, member.linkname, symbolic=member.issym())
                     continue
                 if not member.isfile() or not accept(member.name):
                     continue
@@ -66,11 +77,21 @@ def iter_zip(archive: Path, accept: Callable[[str], bool]) -> Iterator[tuple[str
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
+            symlinks = set()
             for info in infos:
                 check_member_name(archive, info.filename)
+                link_target = _zip_symlink_target(zf, info)
+                if link_target is not None:
+                    check_link(archive, info.filename, link_target, symbolic=True)
+                    symlinks.add(info.filename)
             for info in infos:
-                if info.is_dir() or not accept(info.filename):
+                if info.is_dir() or info.filename in symlinks or not accept(info.filename):
                     continue
                 yield info.filename, zf.read(info)
+    except UnsafeArchiveError:
+        raise
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
         raise CorruptArchiveError(f"{archive}: corrupt or truncated zip archive ({exc})") from exc
+    except (NotImplementedError, RuntimeError) as exc:
+        # zipfile's words for an encrypted member or an unknown compression method.
+        raise CorruptArchiveError(f"{archive}: unreadable zip archive ({exc})") from exc

@@ -8,12 +8,15 @@ then renamed into place, so an interrupted or corrupt download never looks compl
 
 from __future__ import annotations
 
+import glob
 import gzip
 import hashlib
+import http.client
 import logging
 import os
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,15 +161,40 @@ def check_free_space(directory: Path, needed_bytes: int, what: str) -> None:
         )
 
 
+def _stream_to(url: str, tmp: Path) -> None:
+    """Copy ``url`` into ``tmp``; an HTTP body shorter than its announced length is an interruption.
+
+    ``http.client`` returns a short body without complaint when a server closes the connection
+    early, so the announced ``Content-Length`` is checked here rather than left to the checksum.
+    (A ``file://`` length is only a ``stat`` taken at opening time, so it is not checked.)
+    """
+    with urllib.request.urlopen(url, timeout=60) as response, open(tmp, "wb") as out:
+        shutil.copyfileobj(response, out, CHUNK)
+        announced = response.headers.get("Content-Length")
+        received = out.tell()
+    over_http = urllib.parse.urlsplit(url).scheme in ("http", "https")
+    if over_http and announced is not None and announced.isdigit() and received != int(announced):
+        raise DownloadError(f"interrupted after {received} of {int(announced)} bytes")
+
+
+def _remove_stale_partials(dest_dir: Path, name: str) -> None:
+    """Temp files of a killed earlier fetch: never complete, never renamed, safe to drop."""
+    for stale in dest_dir.glob(f".{glob.escape(name)}.part*"):
+        log.info("removing %s left by an interrupted download", stale)
+        stale.unlink(missing_ok=True)
+
+
 def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None = None) -> Path:
     """Fetch ``remote`` into ``dest_dir``, verified, and return its path.
 
     An existing verified file is kept. ``base_urls`` overrides the official ones (the mirror).
     Raises :class:`DownloadError` naming every place looked in, or :class:`ChecksumError` naming
-    the file, its source and the expected and actual digests.
+    the file, its source and the expected and actual digests. Whatever happens, ``dest_dir`` ends
+    up holding either the verified file or nothing of it.
     """
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / remote.name
+    _remove_stale_partials(dest_dir, remote.name)
     if dest.exists():
         if matching_checksum(dest, remote.checksums) is not None:
             log.info("%s: present and verified", dest)
@@ -180,25 +208,24 @@ def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None 
         tmp = dest_dir / f".{remote.name}.part{os.getpid()}"
         try:
             log.info("fetching %s", url)
-            with urllib.request.urlopen(url, timeout=60) as response, open(tmp, "wb") as out:
-                shutil.copyfileobj(response, out, CHUNK)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            tmp.unlink(missing_ok=True)
-            tried.append(f"  {url}: {getattr(exc, 'reason', exc)}")
-            continue
-        try:
+            try:
+                _stream_to(url, tmp)
+            except (urllib.error.URLError, http.client.HTTPException, DownloadError, OSError, ValueError) as exc:
+                plain_url_error = type(exc) is urllib.error.URLError  # HTTPError's str has the status
+                tried.append(f"  {url}: {exc.reason if plain_url_error else exc}")
+                continue
             match = matching_checksum(tmp, remote.checksums)
             if match is None:
                 raise ChecksumError(
                     f"checksum mismatch for {remote.name} fetched from {url}:\n"
                     + _describe_mismatch(tmp, remote.checksums)
-                    + "\nThe file was not kept. If the source changed on purpose, update "
-                    "src/avae/data/datasets.py."
+                    + "\nThe file was not kept. If the source changed on purpose, update its "
+                    "checksums in src/avae/data/datasets.py."
                 )
-        except BaseException:
+            os.replace(tmp, dest)
+        finally:
+            # Any failure, including KeyboardInterrupt or SIGTERM, leaves no temp file behind.
             tmp.unlink(missing_ok=True)
-            raise
-        os.replace(tmp, dest)
         log.info("%s: verified (%s %s of %s)", remote.name, match.origin, match.algorithm, match.of)
         return dest
     raise DownloadError(

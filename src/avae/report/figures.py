@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from avae.io import atomic_path  # noqa: E402
+
 
 def apply_style(style: dict[str, Any]) -> None:
     sns.set_theme(style=style.get("style", "whitegrid"), palette=style.get("palette", "colorblind"))
@@ -52,6 +54,6 @@ def plot_sample_grid(data_path: Path, style: dict[str, Any], png: Path, pdf: Pat
     fig.suptitle(str(d["title"]), fontsize=9)
     fig.tight_layout()
     for out in (png, pdf):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, metadata={"CreationDate": None} if out.suffix == ".pdf" else None)
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, format=out.suffix[1:], metadata={"CreationDate": None} if out.suffix == ".pdf" else None)
     plt.close(fig)
