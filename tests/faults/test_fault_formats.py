@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import scipy.io
 
-from avae.data import datasets
 
 from avae.config import ConfigError, validate_config
 from avae.data.datasets import GTSRBFormatError, SVHNFormatError  # noqa: E402
