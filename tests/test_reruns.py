@@ -141,9 +141,12 @@ def test_one_datasets_vae_setting_reruns_that_vae_and_its_dependants_only(smoke_
     assert expensive(jobs) == {
         ("train_vae", "models/vae/fsdd/z16_seed0.pt"),
         ("encode_latents", "latents/fsdd/z16_seed0.pt"),
-        # Both scenarios involve FSDD: one decodes into its latent space, one reads its latents.
+        # Every associator that reads FSDD latents or decodes into FSDD's latent space, including
+        # the Figure 5 sweep's; none between MNIST and Fashion-MNIST.
         ("train_associator", "models/associator/mnist-fsdd/z16-16_p1.0_seed0.pt"),
         ("train_associator", "models/associator/fsdd-mnist/z16-16_p1.0_seed0.pt"),
+        ("train_associator", "models/associator/fsdd-mnist/z16-16_p0.5_seed0.pt"),
+        ("train_associator", "models/associator/fsdd-fashion_mnist/z16-16_p1.0_seed0.pt"),
     }
     assert [job.outputs[0] for job in jobs if job.rule == "evaluate_vae"] == [f"{SMOKE}/metrics/table2/vae_fsdd_z16_seed0.csv"]
     assert not [job for job in jobs if job.rule == "evaluate_classifier"]
@@ -155,7 +158,7 @@ def test_editing_the_vae_module_reruns_vae_jobs_and_their_dependants_only(smoke_
         jobs = planned(smoke_state)
     rules = {rule for rule, _ in expensive(jobs)}
     assert rules == {"train_vae", "encode_latents", "train_associator"}
-    assert len([job for job in jobs if job.rule == "train_vae"]) == 2
+    assert len([job for job in jobs if job.rule == "train_vae"]) == 3  # mnist, fashion_mnist, fsdd
     assert not [job for job in jobs if job.rule == "evaluate_classifier"]
     assert planned(smoke_state) == [], "reverting the edit must restore the no-op"
 
@@ -166,7 +169,7 @@ def test_editing_the_classifier_module_retrains_no_vae_or_associator(smoke_state
         jobs = planned(smoke_state)
     assert {rule for rule, _ in expensive(jobs)} == {"train_classifier"}
     assert {job.rule for job in jobs if job.rule.startswith("evaluate_")} == {
-        "evaluate_classifier", "evaluate_vae", "evaluate_association"}
+        "evaluate_classifier", "evaluate_vae", "evaluate_association", "evaluate_cascade", "evaluate_semi_supervised"}
 
 
 @pytest.mark.slow
