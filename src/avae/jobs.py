@@ -78,10 +78,6 @@ def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
     raise ValueError(f"unknown model kind {kind!r}")
 
 
-def params_monitor(build: dict[str, Any]) -> str:
-    return build["params"]["train"].get("monitor", "loss")
-
-
 def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Module, result: TrainResult) -> None:
     summary = {
         "kind": kind,
@@ -89,7 +85,7 @@ def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Modu
         "trainable_parameters": count_trainable_parameters(model),
         "best_epoch": result.best_epoch,
         "best_val_score": result.best_val_score,
-        "monitor": params_monitor(build),
+        "monitor": build["params"]["train"].get("monitor", "loss"),
         "stopped_early": result.stopped_early,
         "epochs_run": len(result.history),
         "train_seconds": round(result.train_seconds, 3),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import platform
 import shutil
 import subprocess
@@ -162,7 +161,7 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
                              undefined=jinja2.StrictUndefined)
     page = env.get_template(TEMPLATE.name).render(
         name=settings["name"], table1=table1, table2=table2, grids=grids, substitutions=substitutions,
-        prov=provenance(config_file, settings), fmt=_fmt, escape=html.escape, n_seeds=len(settings["seeds"]),
+        prov=provenance(config_file, settings), fmt=_fmt, n_seeds=len(settings["seeds"]),
     )
     atomic_write_text(out, page)
 
