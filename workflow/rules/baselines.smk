@@ -1,8 +1,10 @@
 # The baselines of AVAE Table 1 (VAE, VAE-CG, JMVAE, CVA, MVAE): each trained on the paired
 # examples of every scenario and of the Figure 5 sweep, with the per-modality architectures of
 # AVAE's VAEs, and judged by the same evaluator classifiers. Config key `baselines` lists the
-# methods that run; models.<family> holds their settings.
+# methods that run (a scenario's own `baselines` list overrides it there); models.<family> holds
+# their settings.
 
+from avae.config import baseline_params
 from avae.methods import BASELINES
 
 BASELINE_NAMES = config["baselines"]
@@ -17,15 +19,9 @@ def baseline_model(method, source, target, dim, fraction, seed):
     return f"{RESULTS}/models/baselines/{method}/{source}-{target}/z{dim}_p{fraction}_seed{seed}.pt"
 
 
-def baseline_params(wildcards):
-    """The method's settings, the latent size, and each modality's AVAE VAE architecture."""
-    params = model_params(config, BASELINES[wildcards.method].family)
-    params["latent_dim"] = int(wildcards.dim)
-    params["architectures"] = {
-        role: model_params(config, "vae", dataset=dataset)["architecture"]
-        for role, dataset in (("source", wildcards.source), ("target", wildcards.target))
-    }
-    return as_json(params)
+def baseline_job_params(wildcards):
+    return as_json(baseline_params(config, BASELINES[wildcards.method].family, wildcards.source, wildcards.target,
+                                   int(wildcards.dim)))
 
 
 rule train_baseline:
@@ -38,7 +34,7 @@ rule train_baseline:
     wildcard_constraints:
         method=BASELINE_PATTERN,
     params:
-        hparams=baseline_params,
+        hparams=baseline_job_params,
         class_map=class_map_json,
         code=lambda w: BASELINE_CODE[w.method],
     log:
@@ -110,11 +106,15 @@ rule evaluate_baseline_semi_supervised:
         + " --paired-fraction {wildcards.fraction} --experiment figure5 {params.summary} --out {output:q} > {log:q} 2>&1"
 
 
+def scenario_baselines(s):
+    return s.get("baselines", BASELINE_NAMES)
+
+
 def baseline_table1_fragments():
     return [
         f"{RESULTS}/metrics/table1/{method}_{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_p1.0_seed{seed}.csv"
-        for method in BASELINE_NAMES
         for s in config["scenarios"]
+        for method in scenario_baselines(s)
         for seed in SEEDS
     ]
 
@@ -136,8 +136,8 @@ def baseline_sample_grids():
     """One qualitative grid per baseline and scenario (first seed), like AVAE's."""
     return [
         f"{REPORTS}/figures/samples/{method}_{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_p1.0_seed{SEEDS[0]}.png"
-        for method in BASELINE_NAMES
         for s in config["scenarios"]
+        for method in scenario_baselines(s)
     ]
 
 
