@@ -45,7 +45,7 @@ rule train_baseline:
     resources:
         gpu=1,
     shell:
-        "{PYTHON} --threads {threads} train-baseline --method {wildcards.method} --source-data {input.source_data:q}"
+        "{PYTHON} --threads {threads} train-baseline --method {wildcards.method:q} --source-data {input.source_data:q}"
         " --target-data {input.target_data:q} --params {params.hparams:q} --class-map {params.class_map:q}"
         " --paired-fraction {wildcards.fraction} --seed {wildcards.seed} --out {output.model:q} > {log:q} 2>&1"
 

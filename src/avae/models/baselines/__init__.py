@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from avae.models.baselines.cva import CVA, CVAConfig
+from avae.models.baselines.cva import CVA
 from avae.models.baselines.jmvae import JMVAE, JMVAEConfig
 from avae.models.baselines.joint_vae import JointVAE, JointVAEConfig
 from avae.models.baselines.mvae import MVAE, MVAEConfig
-from avae.models.baselines.pair import Modality, PairModel
-from avae.models.baselines.vae_cg import VAECG, VAECGConfig
+from avae.models.baselines.pair import BaselineConfig, Modality, PairModel
+from avae.models.baselines.vae_cg import VAECG
 
-MODELS: dict[str, tuple[type[PairModel], Any]] = {
+MODELS: dict[str, tuple[type[PairModel], type[BaselineConfig]]] = {
     model.method: (model, config)
-    for model, config in ((JointVAE, JointVAEConfig), (VAECG, VAECGConfig), (JMVAE, JMVAEConfig),
-                          (CVA, CVAConfig), (MVAE, MVAEConfig))
+    for model, config in ((JointVAE, JointVAEConfig), (VAECG, BaselineConfig), (JMVAE, JMVAEConfig),
+                          (CVA, BaselineConfig), (MVAE, MVAEConfig))
 }
 
 

@@ -4,30 +4,18 @@ and decoders; successive training iterations cycle through the (input, output) p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import torch
 from torch import Tensor
 
 from avae.models.base import StepOutput
-from avae.models.baselines.pair import Modality, PairModel, role_inputs
+from avae.models.baselines.pair import BaselineConfig, Modality, PairModel, role_inputs
 from avae.objectives import CVA_SCHEDULE, cva_pair, intra_modal_loss, reparameterize
-
-
-@dataclass(frozen=True)
-class CVAConfig:
-    kl_weight: float
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "CVAConfig":
-        return cls(float(params["kl_weight"]))
 
 
 class CVA(PairModel):
     method = "cva"
 
-    def __init__(self, source: Modality, target: Modality, latent_dim: int, config: CVAConfig) -> None:
+    def __init__(self, source: Modality, target: Modality, latent_dim: int, config: BaselineConfig) -> None:
         super().__init__(source, target, latent_dim)
         self.config = config
         self.encoders = self.unimodal_encoders()

@@ -5,23 +5,17 @@ Cross-generation encodes with the source's unimodal encoder and decodes with the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from torch import Tensor
 
 from avae.models.base import StepOutput
-from avae.models.baselines.pair import ROLES, JointEncoder, Modality, PairModel, role_inputs
+from avae.models.baselines.pair import ROLES, BaselineConfig, JointEncoder, Modality, PairModel, role_inputs
 from avae.objectives import jmvae_loss, reparameterize, squared_error
 
 
 @dataclass(frozen=True)
-class JMVAEConfig:
-    kl_weight: float
+class JMVAEConfig(BaselineConfig):
     alpha: float
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "JMVAEConfig":
-        return cls(float(params["kl_weight"]), float(params["alpha"]))
 
 
 class JMVAE(PairModel):

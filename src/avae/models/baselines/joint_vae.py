@@ -5,24 +5,18 @@ generates x_j by decoding [x_i, 0]."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import Tensor
 
 from avae.models.base import StepOutput
-from avae.models.baselines.pair import ROLES, JointEncoder, Modality, PairModel, role_inputs
+from avae.models.baselines.pair import ROLES, BaselineConfig, JointEncoder, Modality, PairModel, role_inputs
 from avae.objectives import kl_to_standard_normal, negative_elbo, reparameterize, squared_error, zero_mask
 
 
 @dataclass(frozen=True)
-class JointVAEConfig:
-    kl_weight: float
+class JointVAEConfig(BaselineConfig):
     mask_rate: float
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "JointVAEConfig":
-        return cls(float(params["kl_weight"]), float(params["mask_rate"]))
 
 
 def _masked(x: Tensor, keep: Tensor) -> Tensor:

@@ -7,25 +7,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from torch import Tensor
 
 from avae.models.base import StepOutput
-from avae.models.baselines.pair import ROLES, Modality, PairModel, role_inputs
+from avae.models.baselines.pair import ROLES, BaselineConfig, Modality, PairModel, role_inputs
 from avae.objectives import mvae_loss, product_of_experts
 
 
 @dataclass(frozen=True)
-class MVAEConfig:
-    kl_weight: float
+class MVAEConfig(BaselineConfig):
     likelihood_weights: str | dict[str, float]
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "MVAEConfig":
-        weights = params["likelihood_weights"]
-        return cls(float(params["kl_weight"]), weights if isinstance(weights, str) else
-                   {role: float(weights[role]) for role in ROLES})
 
 
 def likelihood_weights(setting: str | dict[str, float], modalities: dict[str, Modality]) -> dict[str, float]:

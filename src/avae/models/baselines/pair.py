@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import torch
@@ -35,6 +35,18 @@ class Modality:
     def from_build(cls, build: Mapping[str, Any]) -> "Modality":
         return cls(str(build["name"]), tuple(int(d) for d in build["shape"]), str(build["output"]),
                    dict(build["architecture"]))
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """A baseline's own hyperparameters (its ``models.<family>`` keys); methods with more settings
+    extend it. The schema has checked every value's type."""
+
+    kl_weight: float
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> "BaselineConfig":
+        return cls(**{f.name: params[f.name] for f in fields(cls)})
 
 
 def role_inputs(batch: Mapping[str, Tensor]) -> dict[str, Tensor]:

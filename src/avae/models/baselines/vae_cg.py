@@ -3,29 +3,17 @@ decoder, trained only on pairs, with a KL to the prior; one model per direction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from torch import Tensor
 
 from avae.models.base import StepOutput
-from avae.models.baselines.pair import Modality, PairModel
+from avae.models.baselines.pair import BaselineConfig, Modality, PairModel
 from avae.objectives import intra_modal_loss, reparameterize
-
-
-@dataclass(frozen=True)
-class VAECGConfig:
-    kl_weight: float
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "VAECGConfig":
-        return cls(float(params["kl_weight"]))
 
 
 class VAECG(PairModel):
     method = "vae_cg"
 
-    def __init__(self, source: Modality, target: Modality, latent_dim: int, config: VAECGConfig) -> None:
+    def __init__(self, source: Modality, target: Modality, latent_dim: int, config: BaselineConfig) -> None:
         super().__init__(source, target, latent_dim)
         self.config = config
         self.encoder = self.unimodal_encoders()["source"]
