@@ -129,3 +129,20 @@ def test_evaluate_association_without_grid_data_writes_only_the_metric(world: di
     assert (row.experiment, row.method, row.latent_dim) == ("table1", "avae", "8/6")
     assert row.value == accuracy_by_hand(world, ["fsdd", "mnist"], [3])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv"]
+
+
+def test_avae_method_summary_counts_both_vaes_and_the_associator(world: dict, tmp_path: Path) -> None:
+    jobs.evaluate_association(
+        "fsdd", "mnist", world["data"]["fsdd"], world["vae"]["fsdd"], world["assoc"][("fsdd", "mnist")],
+        world["vae"]["mnist"], world["classifier"], {k: k for k in range(10)}, 1.0, 0, 8, tmp_path / "m.csv",
+        method_summary=True,
+    )
+    rows = {(row.experiment, row.metric): row for row in read_metrics(tmp_path / "m.csv")}
+    assert set(rows) == {("table1", "accuracy"), ("methods", "trainable_parameters"), ("methods", "train_seconds")}
+    parts = [world["vae"]["fsdd"], world["vae"]["mnist"], world["assoc"][("fsdd", "mnist")]]
+    expected = sum(sum(p.numel() for p in jobs.load_model(path).parameters()) for path in parts)
+    summary = rows[("methods", "trainable_parameters")]
+    assert summary.value == expected
+    assert (summary.method, summary.source, summary.target, summary.paired_fraction, summary.latent_dim) == (
+        "avae", "fsdd", "mnist", "1.0", "8/6")
+    assert rows[("methods", "train_seconds")].value == 0.0  # what the fixture's TrainResults recorded

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from avae.config import ConfigError, class_map, model_params, validate_config
+from avae.config import ConfigError, baseline_params, class_map, model_params, validate_config
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "config").glob("*.yaml"))
 
@@ -64,3 +64,25 @@ def test_partial_overrides_keep_the_family_defaults() -> None:
     assert fsdd["train"]["monitor"] == "accuracy"
     assert fsdd["train"]["batch_size"] == 32
     assert config["models"]["classifier"]["per_dataset"]["fsdd"] == {"train": {"batch_size": 32, "max_epochs": 100, "patience": 10}}
+
+
+def test_baseline_params_take_each_modalitys_vae_architecture_and_the_source_vaes_budget() -> None:
+    config = validate_config(_load("offline"))
+    params = baseline_params(config, "jmvae", "fsdd", "gtsrb", 64)
+    assert params["alpha"] == 0.01 and params["latent_dim"] == 64
+    assert params["architectures"]["source"] == model_params(config, "vae", "fsdd")["architecture"]
+    assert params["architectures"]["target"]["kind"] == "conv"  # GTSRB's VAE is convolutional
+    # FSDD's few recordings get small batches and more epochs, as FSDD's VAE does.
+    assert params["train"] == model_params(config, "vae", "fsdd")["train"]
+    # Elsewhere the family's own settings hold.
+    config["models"]["cva"]["defaults"]["train"]["batch_size"] = 7
+    assert baseline_params(config, "cva", "mnist", "fsdd", 64)["train"]["batch_size"] == 7
+    assert baseline_params(config, "cva", "fsdd", "mnist", 64)["train"]["batch_size"] == 64
+
+
+def test_baselines_default_to_all_five_and_reject_unknown_ones() -> None:
+    assert validate_config(_load("offline"))["baselines"] == ["vae", "vae_cg", "jmvae", "cva", "mvae"]
+    config = _load("smoke")
+    config["baselines"] = ["imvae"]
+    with pytest.raises(ConfigError, match=r"config key baselines\.0: 'imvae' is not one of"):
+        validate_config(config)

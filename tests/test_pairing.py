@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from avae.data.pairing import PairedLatentBatches, class_matched_partners, paired_subset
+from avae.data.pairing import PairedBatches, class_matched_partners, paired_subset
 
 
 def test_partners_have_the_mapped_class() -> None:
@@ -52,7 +52,7 @@ def test_paired_batches_skip_unmapped_classes_and_pair_by_class() -> None:
     labels = torch.tensor([0, 1, 2, 0, 1, 2])
     target_x = torch.tensor([[10.0], [11.0], [10.0], [11.0]])  # value encodes class
     target_labels = torch.tensor([0, 1, 0, 1])
-    source = PairedLatentBatches(mu, torch.zeros(6, 1), labels, target_x, target_labels, {0: 1, 1: 0})
+    source = PairedBatches({"mu_src": mu, "logvar_src": torch.zeros(6, 1)}, labels, target_x, target_labels, {0: 1, 1: 0})
     assert len(source) == 4
     batches = list(source.batches(3, torch.Generator().manual_seed(0)))
     seen = torch.cat([b["mu_src"] for b in batches]).view(-1).tolist()

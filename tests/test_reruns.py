@@ -169,7 +169,36 @@ def test_editing_the_classifier_module_retrains_no_vae_or_associator(smoke_state
         jobs = planned(smoke_state)
     assert {rule for rule, _ in expensive(jobs)} == {"train_classifier"}
     assert {job.rule for job in jobs if job.rule.startswith("evaluate_")} == {
-        "evaluate_classifier", "evaluate_vae", "evaluate_association", "evaluate_cascade", "evaluate_semi_supervised"}
+        "evaluate_classifier", "evaluate_vae", "evaluate_association", "evaluate_cascade", "evaluate_semi_supervised",
+        "evaluate_baseline", "evaluate_baseline_semi_supervised"}
+
+
+def only_jmvae(jobs: list[PlannedJob]) -> None:
+    """The planned work is JMVAE's alone: its models in smoke's one baseline scenario (FSDD -> MNIST,
+    Table 1 and the sweep's 0.5 fraction), their evaluations, and what merely collects or draws them."""
+    assert expensive(jobs) == {
+        ("train_baseline", f"models/baselines/jmvae/fsdd-mnist/z16_p{fraction}_seed0.pt") for fraction in ("1.0", "0.5")
+    }
+    evaluations = [job for job in jobs if job.rule.startswith("evaluate_")]
+    assert len(evaluations) == 1 + 2  # Table 1, Figure 5 at both fractions
+    assert all(job.rule.startswith("evaluate_baseline") and "/jmvae_" in job.outputs[0] for job in evaluations)
+    others = {job.rule for job in jobs} - {"train_baseline", "evaluate_baseline", "evaluate_baseline_semi_supervised"}
+    assert others <= {"plot_samples", "collect_metrics", "report"}
+
+
+@pytest.mark.slow
+def test_editing_one_baselines_module_reruns_only_that_baselines_jobs(smoke_state: Path) -> None:
+    with edited_source(smoke_state, "models/baselines/jmvae.py"):
+        only_jmvae(planned(smoke_state))
+    assert planned(smoke_state) == [], "reverting the edit must restore the no-op"
+
+
+@pytest.mark.slow
+def test_one_baselines_setting_reruns_only_that_baselines_jobs(smoke_state: Path) -> None:
+    def edit(config: dict) -> None:
+        config["models"]["jmvae"]["defaults"]["alpha"] = 0.1
+
+    only_jmvae(planned(smoke_state, configfile=edited_config(smoke_state, edit)))
 
 
 @pytest.mark.slow

@@ -39,6 +39,13 @@ def test_the_paper_dag_holds_every_experiment_of_the_paper() -> None:
     assert counts["evaluate_semi_supervised"] == 7 * seeds  # Figure 5
     # Table 1 and ours-flex train one associator each; Figure 5 adds the 6 fractions below 1.
     assert counts["train_associator"] == (9 + 2 + 6) * seeds
+    # Every baseline in every scenario (Table 1) and at every fraction of the sweep (Figure 5), whose
+    # fraction 1.0 is Table 1's model.
+    baselines = 5
+    assert counts["train_baseline"] == baselines * (9 + 6) * seeds
+    assert counts["evaluate_baseline"] == baselines * 9 * seeds
+    assert counts["evaluate_baseline_semi_supervised"] == baselines * 7 * seeds
+    assert "models/baselines/jmvae/speech_commands-mnist/z64_p0.05_seed1.pt" in output
     assert "avae_flex_gtsrb-speech_commands_z256-64_seed0.csv" in output
     assert "avae_cascade_speech_commands-fashion_mnist-mnist_z64_seed2.csv" in output
     assert "fsdd" not in output  # no dataset leaks in from the default (smoke) config
@@ -49,6 +56,7 @@ def test_the_paper_dag_holds_every_experiment_of_the_paper() -> None:
 def test_the_other_shipped_dags_build(config: str) -> None:
     counts, output = dry_run(config)
     assert counts["evaluate_cascade"] >= 1 and counts["evaluate_semi_supervised"] >= 2
+    assert counts["evaluate_baseline"] >= 5 and counts["evaluate_baseline_semi_supervised"] >= 2 * 5
     if config == "offline":
         assert counts["evaluate_flex"] == 2 * 3
         prepare_commands = [line for line in output.splitlines() if " prepare --dataset " in line]

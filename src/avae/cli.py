@@ -26,6 +26,23 @@ def _class_maps(text: str) -> list[dict[int, int]]:
     return [{int(k): int(v) for k, v in m.items()} for m in json.loads(text)]
 
 
+def _cross_modal_evaluation_arguments(p: argparse.ArgumentParser, summarised: str) -> None:
+    """What every cross-modal evaluation takes, whatever the method."""
+    p.add_argument("--source", required=True)
+    p.add_argument("--target", required=True)
+    p.add_argument("--source-data", type=Path, required=True)
+    p.add_argument("--target-classifier", type=Path, required=True)
+    p.add_argument("--class-map", type=_class_map, required=True)
+    p.add_argument("--paired-fraction", type=float, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--grid-samples", type=int, default=8)
+    p.add_argument("--experiment", default="table1", help="the metrics.csv experiment column (table1, figure5)")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--samples-out", type=Path, default=None, help="figure data of the qualitative grid")
+    p.add_argument("--method-summary", action="store_true",
+                   help=f"also write the methods rows (trainable parameters, training time) of {summarised}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m avae", description=__doc__)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (the rule's threads)")
@@ -78,22 +95,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--out", type=Path, required=True)
 
-    p = sub.add_parser("evaluate-association")
-    p.add_argument("--source", required=True)
-    p.add_argument("--target", required=True)
-    p.add_argument("--source-data", type=Path, required=True)
+    p = sub.add_parser("evaluate-association", help="cross-modal accuracy of AVAE: E_i -> A_ji -> D_j")
+    _cross_modal_evaluation_arguments(p, "both VAEs + the associator")
     p.add_argument("--source-vae", type=Path, required=True)
     p.add_argument("--associator", type=Path, required=True)
     p.add_argument("--target-vae", type=Path, required=True)
-    p.add_argument("--target-classifier", type=Path, required=True)
+    p.add_argument("--method", default="avae", help="the metrics.csv method column (avae, avae_flex)")
+
+    p = sub.add_parser("train-baseline", help="train one of AVAE Table 1's baselines on a scenario's pairs")
+    p.add_argument("--method", required=True, help="vae, vae_cg, jmvae, cva or mvae")
+    p.add_argument("--source-data", type=Path, required=True)
+    p.add_argument("--target-data", type=Path, required=True)
+    p.add_argument("--params", type=json.loads, required=True)
     p.add_argument("--class-map", type=_class_map, required=True)
     p.add_argument("--paired-fraction", type=float, required=True)
     p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--grid-samples", type=int, default=8)
-    p.add_argument("--experiment", default="table1", help="the metrics.csv experiment column (table1, figure5)")
-    p.add_argument("--method", default="avae", help="the metrics.csv method column (avae, avae_flex)")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--samples-out", type=Path, default=None, help="figure data of the qualitative grid")
+
+    p = sub.add_parser("evaluate-baseline", help="cross-modal accuracy of a trained baseline")
+    _cross_modal_evaluation_arguments(p, "the model")
+    p.add_argument("--model", type=Path, required=True)
 
     p = sub.add_parser("evaluate-cascade", help="Table 3: association through a chain of associators vs direct")
     p.add_argument("--path", nargs="+", required=True, help="datasets from source to target, e.g. fsdd fashion_mnist mnist")
@@ -149,7 +170,15 @@ def run(args: argparse.Namespace) -> None:
     elif job == "evaluate-association":
         jobs.evaluate_association(args.source, args.target, args.source_data, args.source_vae, args.associator,
                                   args.target_vae, args.target_classifier, args.class_map, args.paired_fraction,
-                                  args.seed, args.grid_samples, args.out, args.samples_out, args.experiment, args.method)
+                                  args.seed, args.grid_samples, args.out, args.samples_out, args.experiment, args.method,
+                                  args.method_summary)
+    elif job == "train-baseline":
+        jobs.train_baseline(args.method, args.source_data, args.target_data, args.params, args.class_map,
+                            args.paired_fraction, args.seed, args.out)
+    elif job == "evaluate-baseline":
+        jobs.evaluate_baseline(args.source, args.target, args.source_data, args.model, args.target_classifier,
+                               args.class_map, args.paired_fraction, args.seed, args.out, args.experiment,
+                               args.grid_samples, args.samples_out, args.method_summary)
     elif job == "evaluate-cascade":
         jobs.evaluate_cascade(args.path, args.source_data, args.vaes, args.associators, args.direct_associator,
                               args.target_classifier, args.class_maps, args.direct_class_map, args.seed, args.out)

@@ -104,6 +104,26 @@ def model_params(
     return deep_merge(*layers)
 
 
+def baseline_params(config: Mapping[str, Any], family: str, source: str, target: str, latent_dim: int) -> dict[str, Any]:
+    """Hyperparameters of one baseline job (``family``: its ``models.<family>`` section).
+
+    Each modality's networks are the dataset's ``models.vae`` architecture. The training budget is
+    the family's, except where the source dataset's VAE has a budget of its own
+    (``models.vae.per_dataset.<source>.train``): a baseline sees as many pairs per epoch as the
+    source has samples, so a dataset whose VAE needs small batches (FSDD's 2,430 recordings) gets
+    them for its baselines too.
+    """
+    params = model_params(config, family)
+    source_budget = config.get("models", {}).get("vae", {}).get("per_dataset", {}).get(source, {}).get("train", {})
+    params["train"] = deep_merge(params["train"], source_budget)
+    params["latent_dim"] = int(latent_dim)
+    params["architectures"] = {
+        role: model_params(config, "vae", dataset=dataset)["architecture"]
+        for role, dataset in (("source", source), ("target", target))
+    }
+    return params
+
+
 def class_map(scenario: Mapping[str, Any], datasets: Mapping[str, Any] | None = None) -> dict[int, int]:
     """Source class index -> target class index of a scenario.
 

@@ -21,12 +21,15 @@ from torch import Tensor
 from avae.config import PACKAGE_ROOT, canonical_json, code_version, compose_class_maps
 from avae.data.datasets import dataset_info
 from avae.data.download import fetch, mirror_base_urls
-from avae.data.pairing import PairedLatentBatches, mapped_only, paired_subset
+from avae.data.pairing import PairedBatches, mapped_only, paired_subset
 from avae.data.prepare import load_prepared, prepare_dataset
 from avae.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
 from avae.io import atomic_path, atomic_torch_save, atomic_write_json, load_weights
+from avae.methods import BASELINES
 from avae.metrics import MetricRow, metric_row, read_metrics, write_metrics
 from avae.models.avae import AssociativeVAE, Associator, AssociatorConfig, AssociatorTrainer
+from avae.models.base import CrossModalGenerator
+from avae.models.baselines import build_baseline
 from avae.models.classifier import Classifier, ClassifierConfig
 from avae.models.networks import count_trainable_parameters
 from avae.models.vae import VAE, VAEConfig
@@ -64,6 +67,28 @@ def _split(data: dict[str, Any], split: str, device: torch.device, with_labels: 
     return TensorBatches(tensors).to(device)
 
 
+def _paired_splits(
+    source: dict[str, dict[str, Tensor]], source_labels: dict[str, Tensor], target: dict[str, Any],
+    class_map: dict[int, int], paired_fraction: float, seed: int, device: torch.device,
+) -> tuple[PairedBatches, PairedBatches]:
+    """Training and validation pairs of a scenario, as every cross-modal method sees them.
+
+    ``source[split]`` holds the per-sample source tensors (batch keys), ``target`` the prepared
+    target dataset. Only a stratified ``paired_fraction`` of each modality's split takes part;
+    training partners are redrawn every epoch, validation ones fixed by ``seed``.
+    """
+    subset_generator = torch.Generator().manual_seed(seed)
+    splits = []
+    for split, fixed in (("train", None), ("val", seed)):
+        src_idx = paired_subset(source_labels[split], paired_fraction, subset_generator)
+        tgt_idx = paired_subset(target[f"y_{split}"], paired_fraction, subset_generator)
+        splits.append(PairedBatches(
+            {key: tensor[src_idx].to(device) for key, tensor in source[split].items()}, source_labels[split][src_idx],
+            target[f"x_{split}"][tgt_idx].to(device), target[f"y_{split}"][tgt_idx], class_map, fixed_pairing_seed=fixed,
+        ))
+    return splits[0], splits[1]
+
+
 # --- models: build, save, load ------------------------------------------------------------------
 
 
@@ -75,6 +100,8 @@ def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
     if kind == "associator":
         p = build["params"]
         return Associator(int(build["source_dim"]), int(build["target_dim"]), AssociatorConfig.from_params(p).hidden)
+    if kind == "baseline":
+        return build_baseline(build)
     raise ValueError(f"unknown model kind {kind!r}")
 
 
@@ -105,7 +132,7 @@ def load_model(path: Path, device: torch.device | None = None) -> torch.nn.Modul
 
 def training_code_version() -> str:
     """Hash of every module a training job runs (all model families included)."""
-    models = sorted(str(p.relative_to(PACKAGE_ROOT)) for p in (PACKAGE_ROOT / "models").glob("*.py"))
+    models = sorted(str(p.relative_to(PACKAGE_ROOT)) for p in (PACKAGE_ROOT / "models").rglob("*.py"))
     return code_version("engine.py", "io.py", "objectives.py", "jobs.py", "data/pairing.py", *models)
 
 
@@ -187,23 +214,51 @@ def train_associator(
     tgt = load_prepared(target_data)
     vae = load_model(target_vae, device)
     source_dim, target_dim = z["mu_train"].shape[1], vae.config.latent_dim
-    subset_generator = torch.Generator().manual_seed(seed)
-
-    def paired(split: str, fixed: int | None) -> PairedLatentBatches:
-        src_idx = paired_subset(z[f"y_{split}"], paired_fraction, subset_generator)
-        tgt_idx = paired_subset(tgt[f"y_{split}"], paired_fraction, subset_generator)
-        return PairedLatentBatches(
-            z[f"mu_{split}"][src_idx].to(device), z[f"logvar_{split}"][src_idx].to(device), z[f"y_{split}"][src_idx],
-            tgt[f"x_{split}"][tgt_idx].to(device), tgt[f"y_{split}"][tgt_idx], class_map, fixed_pairing_seed=fixed,
-        )
-
-    train, val = paired("train", None), paired("val", seed)
+    train, val = _paired_splits(
+        {split: {"mu_src": z[f"mu_{split}"], "logvar_src": z[f"logvar_{split}"]} for split in ("train", "val")},
+        {split: z[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
+    )
     build = {"source_dim": source_dim, "target_dim": target_dim, "params": params}
     associator = build_model("associator", build)
     trainer_model = AssociatorTrainer(associator, vae.decoder, AssociatorConfig.from_params(params))
     log.info("associator: %d paired training sources (fraction %g)", len(train), paired_fraction)
     result, resume = _fit(trainer_model, params, seed, out, f"associator[{out.parent.name},p={paired_fraction:g},seed={seed}]", train, val)
     save_model(out, "associator", build, associator, result)
+    resume.unlink(missing_ok=True)
+
+
+def _modality_record(data: dict[str, Any], architecture: dict[str, Any]) -> dict[str, Any]:
+    meta = data["meta"]
+    return {"name": meta["dataset"], "shape": meta["shape"], "output": dataset_info(meta["dataset"]).decoder_output,
+            "architecture": architecture}
+
+
+def train_baseline(
+    method: str, source_data: Path, target_data: Path, params: dict[str, Any],
+    class_map: dict[int, int], paired_fraction: float, seed: int, out: Path,
+) -> None:
+    """One baseline of AVAE Table 1 on one scenario, on the pairs AVAE's associator sees.
+
+    ``params``: the method's hyperparameters with ``latent_dim`` and the per-modality
+    ``architectures`` (``{"source": ..., "target": ...}``, each dataset's ``models.vae`` one).
+    """
+    if method not in BASELINES:
+        raise ValueError(f"unknown baseline {method!r}; known: {sorted(BASELINES)}")
+    torch.manual_seed(seed)
+    device = pick_device()
+    src, tgt = load_prepared(source_data), load_prepared(target_data)
+    train, val = _paired_splits(
+        {split: {"x_src": src[f"x_{split}"]} for split in ("train", "val")},
+        {split: src[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
+    )
+    architectures = params["architectures"]
+    build = {"method": method, "source": _modality_record(src, architectures["source"]),
+             "target": _modality_record(tgt, architectures["target"]), "params": params}
+    model = build_model("baseline", build)
+    name = f"{method}[{src['meta']['dataset']}->{tgt['meta']['dataset']},p={paired_fraction:g},seed={seed}]"
+    log.info("%s: %d paired training sources (fraction %g)", name, len(train), paired_fraction)
+    result, resume = _fit(model, params, seed, out, name, train, val)
+    save_model(out, "baseline", build, model, result)
     resume.unlink(missing_ok=True)
 
 
@@ -253,23 +308,40 @@ def _predict(classifier: Classifier, generated: Tensor) -> Tensor:
     return _batched(lambda b: classifier.logits(b).argmax(dim=1), generated)
 
 
-def evaluate_association(
-    source: str, target: str, source_data: Path, source_vae: Path, associator_path: Path, target_vae: Path, target_classifier: Path,
-    class_map: dict[int, int], paired_fraction: float, seed: int, grid_samples: int,
-    out: Path, samples_out: Path | None = None, experiment: str = "table1", method: str = "avae",
+def _method_summary_rows(
+    method: str, source: str, target: str, paired_fraction: float, latent_dims: str, seed: int, models: list[Path],
+) -> list[MetricRow]:
+    """The parameter-efficiency table: what a method trains for one scenario, summed over its models
+    (from the summaries ``save_model`` writes beside them)."""
+    summaries = [json.loads(path.with_suffix(".json").read_text()) for path in models]
+    return [
+        metric_row("methods", method, metric, sum(summary[metric] for summary in summaries), source=source,
+                   target=target, paired_fraction=paired_fraction, latent_dim=latent_dims, seed=seed)
+        for metric in ("trainable_parameters", "train_seconds")
+    ]
+
+
+def evaluate_generator(
+    model: CrossModalGenerator, source: str, target: str, source_data: Path, target_classifier: Path,
+    class_map: dict[int, int], paired_fraction: float, seed: int, latent_dims: str, label: str,
+    out: Path, experiment: str, method: str, grid_samples: int = 0, samples_out: Path | None = None,
+    summary_models: list[Path] | None = None,
 ) -> None:
-    """Table 1 (and Figure 5, ours-flex): classify what E_i -> A_ji -> D_j generates from the source test set."""
+    """The paper's metric for any cross-modal method: the target classifier's accuracy on what
+    ``model`` generates from the source test set (Table 1, Figure 5, ours-flex), and optionally the
+    method's summary rows (``summary_models``) and the qualitative grid's data (``samples_out``).
+    ``label`` names the method in the grid's title."""
     src = load_prepared(source_data)
-    vaes = {source: load_model(source_vae), target: load_model(target_vae)}
-    model = AssociativeVAE(vaes, {(source, target): load_model(associator_path)})
     x, y, expected = _mapped_test_set(src, class_map)
     generated = _batched(lambda b: model.cross_generate(source, target, b), x)
     predictions = _predict(load_model(target_classifier), generated)
     accuracy = 100.0 * (predictions == expected).float().mean().item()
-    dims = _latent_dims_label([vaes[source].config.latent_dim, vaes[target].config.latent_dim])
-    row = metric_row(experiment, method, "accuracy", accuracy, source=source, target=target,
-                     paired_fraction=paired_fraction, latent_dim=dims, seed=seed)
-    write_metrics(out, [row])
+    rows = [metric_row(experiment, method, "accuracy", accuracy, source=source, target=target,
+                       paired_fraction=paired_fraction, latent_dim=latent_dims, seed=seed)]
+    if summary_models:
+        rows += _method_summary_rows(method, source, target, paired_fraction, latent_dims, seed, summary_models)
+    write_metrics(out, rows)
+    log.info("%s %s %s -> %s: %.2f%% on %d test samples", experiment, method, source, target, accuracy, len(x))
     if samples_out is None:
         return
     # One example per class (in class order) for the qualitative grid.
@@ -281,8 +353,35 @@ def evaluate_association(
             source_label=y[picks].numpy(), expected=expected[picks].numpy(), predicted=predictions[picks].numpy(),
             source_modality=dataset_info(source).modality, target_modality=dataset_info(target).modality,
             source_classes=np.array(src["meta"]["classes"]), target_classes=np.array(_classifier_classes(target_classifier)),
-            title=f"{dataset_info(source).title} -> {dataset_info(target).title} (AVAE, seed {seed})",
+            title=f"{dataset_info(source).title} -> {dataset_info(target).title} ({label}, seed {seed})",
         )
+
+
+def evaluate_association(
+    source: str, target: str, source_data: Path, source_vae: Path, associator_path: Path, target_vae: Path, target_classifier: Path,
+    class_map: dict[int, int], paired_fraction: float, seed: int, grid_samples: int,
+    out: Path, samples_out: Path | None = None, experiment: str = "table1", method: str = "avae",
+    method_summary: bool = False,
+) -> None:
+    """AVAE's E_i -> A_ji -> D_j; its summary counts both VAEs and the associator (``method_summary``)."""
+    vaes = {source: load_model(source_vae), target: load_model(target_vae)}
+    model = AssociativeVAE(vaes, {(source, target): load_model(associator_path)})
+    dims = _latent_dims_label([vaes[source].config.latent_dim, vaes[target].config.latent_dim])
+    evaluate_generator(model, source, target, source_data, target_classifier, class_map, paired_fraction, seed, dims,
+                       "AVAE", out, experiment, method, grid_samples, samples_out,
+                       [source_vae, target_vae, associator_path] if method_summary else None)
+
+
+def evaluate_baseline(
+    source: str, target: str, source_data: Path, model_path: Path, target_classifier: Path,
+    class_map: dict[int, int], paired_fraction: float, seed: int, out: Path, experiment: str = "table1",
+    grid_samples: int = 0, samples_out: Path | None = None, method_summary: bool = False,
+) -> None:
+    """A baseline of AVAE Table 1; the metrics' method column is the one it was trained as."""
+    model = load_model(model_path)
+    evaluate_generator(model, source, target, source_data, target_classifier, class_map, paired_fraction, seed,
+                       str(model.latent_dim), BASELINES[model.method].title, out, experiment, model.method,
+                       grid_samples, samples_out, [model_path] if method_summary else None)
 
 
 def evaluate_cascade(

@@ -13,6 +13,9 @@ from avae.io import atomic_write_text
 
 COLUMNS = ("experiment", "method", "source", "target", "paired_fraction", "latent_dim", "seed", "metric", "value")
 PERCENT_METRICS = {"accuracy"}
+# The methods table (parameter efficiency): counts and durations, never negative.
+NON_NEGATIVE_METRICS = {"trainable_parameters", "train_seconds"}
+INTEGRAL_METRICS = {"trainable_parameters"}
 
 
 class MetricRangeError(ValueError):
@@ -36,6 +39,10 @@ class MetricRow:
             raise MetricRangeError(f"{self.describe()}: value {self.value} is not finite")
         if self.metric in PERCENT_METRICS and not 0.0 <= self.value <= 100.0:
             raise MetricRangeError(f"{self.describe()}: {self.metric} {self.value} is outside [0, 100]")
+        if self.metric in NON_NEGATIVE_METRICS and self.value < 0:
+            raise MetricRangeError(f"{self.describe()}: {self.metric} {self.value} is negative")
+        if self.metric in INTEGRAL_METRICS and self.value != int(self.value):
+            raise MetricRangeError(f"{self.describe()}: {self.metric} {self.value} is not a whole number")
 
     def describe(self) -> str:
         return "/".join(str(v) for k, v in asdict(self).items() if k != "value" and v != "")

@@ -6,6 +6,8 @@ callers decide how to average over a batch and tests can compare against hand co
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import torch
 from torch import Tensor
 
@@ -59,3 +61,120 @@ def associator_loss(
     """
     return intra_modal_loss(x_target, x_target_hat, mu_ji, logvar_ji, lambda_crs)
 
+
+
+# --- the baselines of AVAE Table 1 --------------------------------------------------------------
+# Every baseline shares AVAE's reconstruction term (``squared_error``, Eq. 6), so that the methods
+# differ only in how they tie the modalities together.
+
+Gaussian = tuple[Tensor, Tensor]  # (mu, logvar) of a diagonal Gaussian
+
+
+def negative_elbo(
+    reconstructions: Sequence[Tensor], kl: Tensor, kl_weight: float, weights: Sequence[float] | None = None
+) -> Tensor:
+    """Per-example ``sum_m w_m * ||x_m - x_hat_m||^2 + kl_weight * KL``: Eq. 6 over several modalities."""
+    weights = [1.0] * len(reconstructions) if weights is None else list(weights)
+    if len(weights) != len(reconstructions):
+        raise ValueError(f"{len(weights)} likelihood weights for {len(reconstructions)} reconstruction terms")
+    total = kl_weight * kl
+    for weight, reconstruction in zip(weights, reconstructions):
+        total = total + weight * reconstruction
+    return total
+
+
+def product_of_experts(experts: Sequence[Gaussian], prior_expert: bool = True) -> Gaussian:
+    """MVAE's joint posterior: the product of diagonal Gaussian experts, and of the prior N(0, I).
+
+    The product is Gaussian with precision ``T = sum_k 1/var_k`` (+ 1 for the prior) and mean
+    ``sum_k mu_k / var_k / T`` (the prior adds precision but no mean). Without the prior expert a
+    single unimodal posterior would pass through unchanged and never be pulled towards N(0, I) at
+    cross-generation time, a bug reported in public MVAE implementations.
+    """
+    if not experts:
+        raise ValueError("a product of experts needs at least one expert")
+    mu0, logvar0 = experts[0]
+    precision = torch.ones_like(mu0) if prior_expert else torch.zeros_like(mu0)
+    weighted_mean = torch.zeros_like(mu0)
+    for mu, logvar in experts:
+        expert_precision = torch.exp(-logvar)
+        precision = precision + expert_precision
+        weighted_mean = weighted_mean + mu * expert_precision
+    return weighted_mean / precision, -torch.log(precision)
+
+
+def jmvae_kl_terms(joint: Gaussian, unimodal: Sequence[Gaussian]) -> Tensor:
+    """JMVAE-kl's regulariser: per-example ``sum_m KL(q(z|x_i, x_j) || q(z|x_m))``.
+
+    The joint posterior comes first in every KL: the unimodal encoders are pulled towards the joint
+    one (Suzuki et al. 2016, Eq. 4), not the other way round.
+    """
+    mu_joint, logvar_joint = joint
+    terms = [kl_between_gaussians(mu_joint, logvar_joint, mu, logvar) for mu, logvar in unimodal]
+    return torch.stack(terms).sum(dim=0)
+
+
+def jmvae_loss(
+    reconstructions: Sequence[Tensor], joint: Gaussian, unimodal: Sequence[Gaussian], kl_weight: float, alpha: float
+) -> tuple[Tensor, Tensor, Tensor]:
+    """JMVAE-kl, to minimise: ``-ELBO_joint + alpha * sum_m KL(q(z|x_i, x_j) || q(z|x_m))``.
+
+    Returns the batch-mean loss and the per-example joint KL to the prior and alpha-regulariser.
+    """
+    kl_prior = kl_to_standard_normal(*joint)
+    kl_unimodal = jmvae_kl_terms(joint, unimodal)
+    loss = negative_elbo(reconstructions, kl_prior, kl_weight) + alpha * kl_unimodal
+    return loss.mean(), kl_prior, kl_unimodal
+
+
+def zero_mask(batch_size: int, rate: float, device: torch.device | None = None) -> tuple[Tensor, Tensor]:
+    """Keep-flags ``(keep_source, keep_target)`` of the joint VAE's zero-masking, one per example.
+
+    Exactly ``round(rate * batch_size)`` examples, chosen at random, lose one modality (source or
+    target with equal odds); the others keep both, and no example loses both. Exact counts rather
+    than independent coin flips keep the rate the configured one in every batch.
+    """
+    if not 0 <= rate <= 1:
+        raise ValueError(f"mask rate must be in [0, 1], got {rate}")
+    masked = torch.zeros(batch_size, dtype=torch.bool, device=device)
+    masked[torch.randperm(batch_size, device=device)[: round(rate * batch_size)]] = True
+    drop_source = torch.rand(batch_size, device=device) < 0.5
+    return ~(masked & drop_source), ~(masked & ~drop_source)
+
+
+# CVA's training schedule (Spurr et al. 2018): successive iterations cycle through every
+# (input, output) encoder/decoder pair, the cross pairs between the self-reconstructions.
+CVA_SCHEDULE: tuple[tuple[str, str], ...] = (
+    ("source", "source"), ("source", "target"), ("target", "target"), ("target", "source"),
+)
+
+
+def cva_pair(step: int) -> tuple[str, str]:
+    """The (input modality, output modality) trained at iteration ``step`` (0-based)."""
+    return CVA_SCHEDULE[step % len(CVA_SCHEDULE)]
+
+
+# MVAE's sub-sampled training (Wu & Goodman 2018): the ELBO of the joint posterior and of each
+# unimodal posterior; each subset reconstructs exactly the modalities it observes.
+MVAE_SUBSETS: dict[str, tuple[str, ...]] = {
+    "joint": ("source", "target"), "source": ("source",), "target": ("target",),
+}
+
+
+def mvae_loss(
+    x: Mapping[str, Tensor], experts: Mapping[str, Gaussian], decode: Callable[[str, Tensor], Tensor],
+    likelihood_weights: Mapping[str, float], kl_weight: float, sample: bool,
+) -> tuple[Tensor, dict[str, Tensor]]:
+    """MVAE's sub-sampled objective ``-[ELBO(x_i, x_j) + ELBO(x_i) + ELBO(x_j)]``, to minimise.
+
+    Every subset's posterior is the product of its experts and the prior expert. ``decode(m, z)``
+    is modality m's decoder. Returns the batch-mean loss and each subset's per-example negative ELBO.
+    """
+    terms: dict[str, Tensor] = {}
+    for subset, observed in MVAE_SUBSETS.items():
+        mu, logvar = product_of_experts([experts[m] for m in observed])
+        z = reparameterize(mu, logvar) if sample else mu
+        reconstructions = [squared_error(x[m], decode(m, z)) for m in observed]
+        weights = [likelihood_weights[m] for m in observed]
+        terms[subset] = negative_elbo(reconstructions, kl_to_standard_normal(mu, logvar), kl_weight, weights)
+    return torch.stack(list(terms.values())).sum(dim=0).mean(), terms

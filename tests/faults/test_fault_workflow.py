@@ -140,6 +140,7 @@ SAFE_UNQUOTED = {
     "wildcards.fraction": "constrained to [0-9.]+",
     "params.grid_samples": "an integer (schema)",
     "params.path": "experiments.smk: dataset names, each shlex-quoted, from a wildcard of [a-z_]+ segments",
+    "params.summary": "baselines.smk: empty or the literal flag --method-summary, never config text",
 }
 
 

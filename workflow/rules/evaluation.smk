@@ -54,7 +54,7 @@ rule evaluate_association:
         " --associator {input.associator:q} --target-vae {input.target_vae:q}"
         " --target-classifier {input.target_classifier:q} --class-map {params.class_map:q}"
         " --paired-fraction {wildcards.fraction} --seed {wildcards.seed}"
-        " --grid-samples {params.grid_samples} --out {output.metrics:q} --samples-out {output.samples:q}"
+        " --grid-samples {params.grid_samples} --method-summary --out {output.metrics:q} --samples-out {output.samples:q}"
         " > {log:q} 2>&1"
 
 

@@ -51,8 +51,10 @@ def mapped_only(labels: Tensor, class_map: Mapping[int, int]) -> Tensor:
     return keep.nonzero(as_tuple=True)[0]
 
 
-class PairedLatentBatches:
-    """Batches of (cached source posterior, paired target sample) for associator training.
+class PairedBatches:
+    """Batches of (source tensors, paired target sample): AVAE's associators pair the frozen
+    encoder's cached posterior (``mu_src``, ``logvar_src``), the baselines the source sample itself
+    (``x_src``). Each key of ``source`` is a batch key; the partner is ``x_tgt``.
 
     With a ``fixed_pairing_seed`` the pairing is drawn once (validation: a stable loss to stop
     on); otherwise every epoch draws new partners from the epoch's generator.
@@ -60,8 +62,7 @@ class PairedLatentBatches:
 
     def __init__(
         self,
-        source_mu: Tensor,
-        source_logvar: Tensor,
+        source: Mapping[str, Tensor],
         source_labels: Tensor,
         target_x: Tensor,
         target_labels: Tensor,
@@ -69,7 +70,7 @@ class PairedLatentBatches:
         fixed_pairing_seed: int | None = None,
     ) -> None:
         keep = mapped_only(source_labels, class_map)
-        self.mu, self.logvar = source_mu[keep], source_logvar[keep]
+        self.source = {key: tensor[keep.to(tensor.device)] for key, tensor in source.items()}
         self.source_labels = source_labels[keep]
         self.target_x = target_x
         self.target_labels = target_labels.cpu()
@@ -83,19 +84,17 @@ class PairedLatentBatches:
         return len(self.source_labels)
 
     def batches(self, batch_size: int, generator: torch.Generator | None) -> Iterator[Batch]:
-        device = self.mu.device
+        device = self.target_x.device
         if self.fixed_partners is not None:
             partners = self.fixed_partners
         else:
             if generator is None:
-                raise ValueError("PairedLatentBatches without a fixed pairing needs a generator")
+                raise ValueError("PairedBatches without a fixed pairing needs a generator")
             partners = class_matched_partners(self.source_labels.cpu(), self.target_labels, self.class_map, generator)
         order = torch.arange(len(self)) if generator is None else torch.randperm(len(self), generator=generator)
         order, partners = order.to(device), partners.to(device)
         for start in range(0, len(self), batch_size):
             index = order[start : start + batch_size]
-            yield {
-                "mu_src": self.mu[index],
-                "logvar_src": self.logvar[index],
-                "x_tgt": as_float(self.target_x[partners[index]]),
-            }
+            batch = {key: as_float(tensor[index]) for key, tensor in self.source.items()}
+            batch["x_tgt"] = as_float(self.target_x[partners[index]])
+            yield batch

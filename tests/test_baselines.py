@@ -1,0 +1,335 @@
+"""The baselines of AVAE Table 1: their objectives against hand computations, their models, jobs
+and registry. These pin the bugs users have reported in public implementations: the KL's direction
+and sign, the prior expert of the PoE, JMVAE's alpha terms, the zero-mask rate, CVA's schedule
+and MVAE's sub-sampled terms."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from avae import jobs
+from avae.config import PACKAGE_ROOT, builtin_model_defaults, deep_merge, load_schema
+from avae.engine import TrainResult
+from avae.io import atomic_torch_save
+from avae.methods import BASELINES
+from avae.metrics import MetricRangeError, metric_row, read_metrics
+from avae.models.baselines import MODELS, build_baseline
+from avae.models.baselines.mvae import likelihood_weights
+from avae.models.baselines.pair import Modality
+from avae.models.networks import Decoder, GaussianEncoder, count_trainable_parameters
+from avae.objectives import (
+    CVA_SCHEDULE,
+    cva_pair,
+    jmvae_kl_terms,
+    jmvae_loss,
+    kl_between_gaussians,
+    mvae_loss,
+    negative_elbo,
+    product_of_experts,
+    zero_mask,
+)
+
+
+def t(*values: float) -> torch.Tensor:
+    """A batch of one example with the given features."""
+    return torch.tensor([list(values)])
+
+
+# --- objectives --------------------------------------------------------------------------------
+
+
+def test_gaussian_kl_is_asymmetric_and_never_negative() -> None:
+    # KL(N(0, 1) || N(0, e)) = 0.5 * (1/e - 1 + 1) = 0.5 / e;  KL(N(0, e) || N(0, 1)) = 0.5 * (e - 1 - 1)
+    assert kl_between_gaussians(t(0.0), t(0.0), t(0.0), t(1.0)).item() == pytest.approx(0.5 / math.e)
+    assert kl_between_gaussians(t(0.0), t(1.0), t(0.0), t(0.0)).item() == pytest.approx(0.5 * (math.e - 2))
+    torch.manual_seed(0)
+    mu_q, lv_q, mu_p, lv_p = torch.randn(4, 200, 3)
+    assert (kl_between_gaussians(mu_q, lv_q, mu_p, lv_p) >= 0).all()
+    assert kl_between_gaussians(mu_q, lv_q, mu_q, lv_q).abs().max().item() < 1e-6
+
+
+def test_product_of_experts_includes_the_prior_expert() -> None:
+    # Experts N(2, 1) and N(-1, 0.5) and the prior N(0, 1): precision 1 + 1 + 2 = 4, so the variance
+    # is 1/4, and the mean (2 * 1 + (-1) * 2 + 0 * 1) / 4 = 0.
+    mu, logvar = product_of_experts([(t(2.0), t(0.0)), (t(-1.0), t(math.log(0.5)))])
+    assert mu.item() == pytest.approx(0.0)
+    assert logvar.exp().item() == pytest.approx(0.25)
+    # One expert N(3, 1) with the prior: precision 2, mean 3 / 2; it is not passed through unchanged.
+    mu, logvar = product_of_experts([(t(3.0), t(0.0))])
+    assert (mu.item(), logvar.exp().item()) == (pytest.approx(1.5), pytest.approx(0.5))
+    mu, logvar = product_of_experts([(t(3.0), t(0.0))], prior_expert=False)
+    assert (mu.item(), logvar.item()) == (pytest.approx(3.0), pytest.approx(0.0, abs=1e-7))
+
+
+def test_jmvae_alpha_terms_put_the_joint_posterior_first() -> None:
+    joint = (t(0.0), t(0.0))  # N(0, 1)
+    unimodal = [(t(1.0), t(0.0)), (t(0.0), t(1.0))]  # N(1, 1) and N(0, e)
+    # KL(N(0,1) || N(1,1)) = 0.5 * 1 = 0.5; KL(N(0,1) || N(0,e)) = 0.5 / e (the reverse would be 0.5 * (e - 2))
+    expected_terms = 0.5 + 0.5 / math.e
+    assert jmvae_kl_terms(joint, unimodal).item() == pytest.approx(expected_terms)
+    # -ELBO: reconstructions 2 + 3, KL(joint || prior) = 0, plus alpha * the terms.
+    loss, kl_prior, kl_unimodal = jmvae_loss([t(2.0).sum(1), t(3.0).sum(1)], joint, unimodal, kl_weight=1.0, alpha=0.01)
+    assert kl_prior.item() == 0.0 and kl_unimodal.item() == pytest.approx(expected_terms)
+    assert loss.item() == pytest.approx(5.0 + 0.01 * expected_terms)
+
+
+def test_zero_mask_drops_exactly_the_rate_and_never_both_modalities() -> None:
+    torch.manual_seed(0)
+    for batch_size, rate in ((10, 0.5), (7, 0.5), (64, 0.25), (5, 0.0), (5, 1.0)):
+        keep_source, keep_target = zero_mask(batch_size, rate)
+        dropped = (~keep_source) | (~keep_target)
+        assert int(dropped.sum()) == round(rate * batch_size)
+        assert not ((~keep_source) & (~keep_target)).any()
+    # Which modality goes is a fair coin: over 200 batches of 100 at rate 0.5, close to half each.
+    drops = torch.stack([~zero_mask(100, 0.5)[0] for _ in range(200)]).sum().item()
+    assert drops / (200 * 50) == pytest.approx(0.5, abs=0.03)
+    with pytest.raises(ValueError, match="mask rate"):
+        zero_mask(4, 1.5)
+
+
+def test_cva_schedule_cycles_through_every_encoder_decoder_pair() -> None:
+    assert [cva_pair(step) for step in range(6)] == [
+        ("source", "source"), ("source", "target"), ("target", "target"), ("target", "source"),
+        ("source", "source"), ("source", "target"),
+    ]
+    assert set(CVA_SCHEDULE) == {(i, o) for i in ("source", "target") for o in ("source", "target")}
+
+
+def test_mvae_subsampled_terms_hand_computed() -> None:
+    # One latent dimension, decoders z -> z; experts N(1, 1) (source) and N(3, 1) (target).
+    x = {"source": t(1.0), "target": t(3.0)}
+    experts = {"source": (t(1.0), t(0.0)), "target": (t(3.0), t(0.0))}
+    weights = {"source": 2.0, "target": 1.0}
+    loss, terms = mvae_loss(x, experts, lambda role, z: z, weights, kl_weight=1.0, sample=False)
+
+    def kl(mu: float, var: float) -> float:
+        return 0.5 * (var + mu**2 - 1 - math.log(var))
+
+    # joint: PoE(prior, N(1,1), N(3,1)) = N(4/3, 1/3); reconstructs both modalities.
+    joint = 2.0 * (1 - 4 / 3) ** 2 + (3 - 4 / 3) ** 2 + kl(4 / 3, 1 / 3)
+    # source alone: PoE(prior, N(1,1)) = N(1/2, 1/2); reconstructs only the source.
+    source = 2.0 * (1 - 0.5) ** 2 + kl(0.5, 0.5)
+    # target alone: N(3/2, 1/2); reconstructs only the target.
+    target = (3 - 1.5) ** 2 + kl(1.5, 0.5)
+    assert terms["joint"].item() == pytest.approx(joint)
+    assert terms["source"].item() == pytest.approx(source)
+    assert terms["target"].item() == pytest.approx(target)
+    assert loss.item() == pytest.approx(joint + source + target)
+
+
+def test_negative_elbo_weights_each_reconstruction_and_the_kl() -> None:
+    value = negative_elbo([torch.tensor([1.0]), torch.tensor([2.0])], torch.tensor([4.0]), 0.5, weights=[3.0, 1.0])
+    assert value.item() == 3.0 + 2.0 + 2.0
+    with pytest.raises(ValueError, match="2 likelihood weights for 1"):
+        negative_elbo([torch.tensor([1.0])], torch.tensor([0.0]), 1.0, weights=[1.0, 1.0])
+
+
+# --- models ------------------------------------------------------------------------------------
+
+IMAGE = {"name": "mnist", "shape": [1, 6, 6], "output": "sigmoid", "architecture": {"kind": "mlp", "hidden": [16]}}
+SPEECH = {"name": "fsdd", "shape": [1, 4, 5], "output": "linear", "architecture": {"kind": "mlp", "hidden": [12, 8]}}
+LATENT = 4
+
+
+def method_params(method: str, **overrides: object) -> dict:
+    params = deep_merge(builtin_model_defaults(BASELINES[method].family), overrides)
+    params["latent_dim"] = LATENT
+    params["architectures"] = {"source": IMAGE["architecture"], "target": SPEECH["architecture"]}
+    return params
+
+
+def build(method: str, **overrides: object) -> dict:
+    return {"method": method, "source": IMAGE, "target": SPEECH, "params": method_params(method, **overrides)}
+
+
+def batch(n: int = 6) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    return {"x_src": torch.rand(n, 1, 6, 6, generator=g), "x_tgt": torch.randn(n, 1, 4, 5, generator=g)}
+
+
+def test_the_registry_and_the_model_classes_name_the_same_methods() -> None:
+    assert set(MODELS) == set(BASELINES) == {"vae", "vae_cg", "jmvae", "cva", "mvae"}
+    schema = load_schema()
+    assert schema["properties"]["baselines"]["default"] == list(BASELINES)
+    for baseline in BASELINES.values():
+        assert baseline.family in schema["properties"]["models"]["properties"]
+        assert all((PACKAGE_ROOT / module).is_file() for module in baseline.code)
+
+
+@pytest.mark.parametrize("method", sorted(BASELINES))
+def test_every_baseline_trains_and_generates_the_target_modality(method: str) -> None:
+    torch.manual_seed(0)
+    model = build_baseline(build(method))
+    model.train()
+    # CVA trains one encoder/decoder pair per iteration; one cycle of its schedule reaches them all.
+    for _ in range(len(CVA_SCHEDULE) if method == "cva" else 1):
+        out = model(batch())
+        out.loss.backward()
+        assert torch.isfinite(out.loss)
+    assert all(p.grad is not None for p in model.parameters()), "every parameter takes part in the loss"
+    model.eval()
+    generated = model.cross_generate("mnist", "fsdd", batch()["x_src"])
+    assert generated.shape == (6, 1, 4, 5)
+    with pytest.raises(ValueError, match="trained for mnist -> fsdd"):
+        model.cross_generate("fsdd", "mnist", batch()["x_tgt"])
+
+
+@pytest.mark.parametrize("method", sorted(BASELINES))
+def test_validation_loss_is_deterministic(method: str) -> None:
+    torch.manual_seed(0)
+    model = build_baseline(build(method)).eval()
+    with torch.no_grad():
+        assert model(batch()).loss.item() == model(batch()).loss.item()
+
+
+def test_per_modality_networks_are_avae_vaes_ones() -> None:
+    """Fairness: CVA and MVAE own exactly the encoders and decoders of AVAE's two VAEs; VAE-CG the
+    source encoder and the target decoder."""
+    enc = {m["name"]: GaussianEncoder(tuple(m["shape"]), LATENT, m["architecture"]) for m in (IMAGE, SPEECH)}
+    dec = {m["name"]: Decoder(tuple(m["shape"]), LATENT, m["architecture"], m["output"]) for m in (IMAGE, SPEECH)}
+    both = sum(count_trainable_parameters(n) for n in (*enc.values(), *dec.values()))
+    assert count_trainable_parameters(build_baseline(build("cva"))) == both
+    assert count_trainable_parameters(build_baseline(build("mvae"))) == both
+    assert count_trainable_parameters(build_baseline(build("vae_cg"))) == (
+        count_trainable_parameters(enc["mnist"]) + count_trainable_parameters(dec["fsdd"]))
+
+
+def test_cva_trains_one_pair_per_iteration_in_schedule_order() -> None:
+    torch.manual_seed(0)
+    model = build_baseline(build("cva")).train()
+    for step, (source, target) in enumerate(CVA_SCHEDULE * 2):
+        model.zero_grad(set_to_none=True)
+        model(batch()).loss.backward()
+        trained = {name.split(".")[:2][1] + "." + name.split(".")[0]
+                   for name, p in model.named_parameters() if p.grad is not None}
+        assert trained == {f"{source}.encoders", f"{target}.decoder"}, step
+    assert int(model.iteration) == 8  # a buffer: checkpointed with the weights, so a resume continues the cycle
+    assert "iteration" in model.state_dict()
+
+
+def test_joint_vae_generates_from_the_source_alone_and_masks_at_the_configured_rate() -> None:
+    torch.manual_seed(0)
+    model = build_baseline(build("vae")).eval()
+    x = batch()
+    # Test time feeds [x_i, 0]: the same as encoding the pair with the target zeroed by hand.
+    mu, _ = model.encoder({"source": x["x_src"], "target": torch.zeros_like(x["x_tgt"])})
+    assert torch.equal(model.generate(x["x_src"]), model.decoder["target"](mu))
+    # Validation is the expected training loss over the masking: (1 - r) * both + r/2 * each alone.
+    yes, no = torch.ones(6, dtype=torch.bool), torch.zeros(6, dtype=torch.bool)
+    roles = {"source": x["x_src"], "target": x["x_tgt"]}
+    with torch.no_grad():
+        both, alone_s, alone_t = (model._per_example(roles, {"source": s, "target": g}, False)[0].mean()
+                                  for s, g in ((yes, yes), (yes, no), (no, yes)))
+        assert model(x).loss.item() == pytest.approx((0.5 * both + 0.25 * alone_s + 0.25 * alone_t).item())
+
+
+def test_mvae_balances_the_modalities_by_dimension() -> None:
+    modalities = {"source": Modality.from_build(IMAGE), "target": Modality.from_build(SPEECH)}
+    assert likelihood_weights("dimensions", modalities) == {"source": 1.0, "target": 36 / 20}
+    assert likelihood_weights("equal", modalities) == {"source": 1.0, "target": 1.0}
+    assert likelihood_weights({"source": 3.0, "target": 0.5}, modalities) == {"source": 3.0, "target": 0.5}
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny prepared MNIST-like and FSDD-like datasets with every split, and an FSDD evaluator."""
+    torch.manual_seed(0)
+    root = tmp_path_factory.mktemp("baselines")
+    paths = {}
+    for spec, n_classes in ((IMAGE, 4), (SPEECH, 4)):
+        data = {"meta": {"dataset": spec["name"], "classes": [str(c) for c in range(n_classes)], "shape": spec["shape"]}}
+        for split, n in (("train", 40), ("val", 12), ("test", 20)):
+            shape = (n, *spec["shape"])
+            data[f"x_{split}"] = torch.randint(0, 256, shape, dtype=torch.uint8) if spec is IMAGE else torch.randn(shape)
+            data[f"y_{split}"] = torch.arange(n) % n_classes
+        atomic_torch_save(data, root / f"{spec['name']}.pt")
+        paths[spec["name"]] = root / f"{spec['name']}.pt"
+    classifier_build = {"shape": SPEECH["shape"], "num_classes": 4, "classes": ["a", "b", "c", "d"],
+                        "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": {"kind": "mlp", "hidden": [8]}})}
+    classifier = jobs.build_model("classifier", classifier_build)
+    jobs.save_model(root / "classifier.pt", "classifier", classifier_build, classifier, TrainResult([], 0, 0.0, False, 0.0))
+    paths["classifier"] = root / "classifier.pt"
+    return paths
+
+
+@pytest.mark.parametrize("method", ["jmvae", "cva"])
+def test_train_and_evaluate_baseline_jobs_follow_the_output_contract(method: str, prepared: dict, tmp_path: Path) -> None:
+    params = method_params(method, train={"max_epochs": 2, "batch_size": 16, "patience": None})
+    class_map = {0: 1, 1: 0, 2: 2}  # class 3 of the source takes no part
+    model_path = tmp_path / "model.pt"
+    jobs.train_baseline(method, prepared["mnist"], prepared["fsdd"], params, class_map, 0.5, 0, model_path)
+    summary = model_path.with_suffix(".json")
+    assert summary.exists() and not list(tmp_path.glob("*.resume-*"))
+    jobs.evaluate_baseline("mnist", "fsdd", prepared["mnist"], model_path, prepared["classifier"], class_map, 0.5, 0,
+                           tmp_path / "m.csv", grid_samples=3, samples_out=tmp_path / "grid.npz", method_summary=True)
+    rows = {(r.experiment, r.metric): r for r in read_metrics(tmp_path / "m.csv")}
+    assert {r.method for r in rows.values()} == {method}
+    assert {(r.paired_fraction, r.latent_dim) for r in rows.values()} == {("0.5", str(LATENT))}
+    model = jobs.load_model(model_path, torch.device("cpu"))
+    assert rows[("methods", "trainable_parameters")].value == count_trainable_parameters(model)
+
+    # The accuracy by hand: generate from the mapped source test samples, classify, compare.
+    data = torch.load(prepared["mnist"], weights_only=True)
+    keep = torch.isin(data["y_test"], torch.tensor(sorted(class_map)))
+    x, y = data["x_test"][keep].float() / 255, data["y_test"][keep]
+    with torch.inference_mode():
+        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.generate(x)).argmax(1)
+    expected = torch.tensor([class_map[int(c)] for c in y])
+    assert rows[("table1", "accuracy")].value == round(100.0 * (predicted == expected).float().mean().item(), 4)
+
+    grid = np.load(tmp_path / "grid.npz")
+    assert set(grid.files) == {"source", "generated", "source_label", "expected", "predicted", "source_modality",
+                               "target_modality", "source_classes", "target_classes", "title"}
+    assert grid["source_label"].tolist() == [0, 1, 2]
+    assert BASELINES[method].title in str(grid["title"])
+
+
+def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp_path: Path) -> None:
+    """CVA's place in its schedule is state too: a kill after epoch 1 must not restart the cycle."""
+    params = method_params("cva", train={"max_epochs": 3, "batch_size": 16, "patience": None})
+    args = ("cva", prepared["mnist"], prepared["fsdd"], params, {0: 0, 1: 1}, 1.0, 0)
+    jobs.train_baseline(*args, tmp_path / "whole.pt")
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_first_epoch(epoch: int) -> None:
+        if epoch == 1:
+            raise Killed
+
+    original = jobs.Trainer.__init__
+
+    def with_hook(self, *a, **kw) -> None:  # type: ignore[no-untyped-def]
+        original(self, *a, **{**kw, "on_epoch_end": kill_after_first_epoch})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs.Trainer, "__init__", with_hook)
+        with pytest.raises(Killed):
+            jobs.train_baseline(*args, tmp_path / "resumed.pt")
+    jobs.train_baseline(*args, tmp_path / "resumed.pt")
+    whole = torch.load(tmp_path / "whole.pt", weights_only=True)["state_dict"]
+    resumed = torch.load(tmp_path / "resumed.pt", weights_only=True)["state_dict"]
+    assert all(torch.equal(whole[k], resumed[k]) for k in whole)
+
+
+def test_train_baseline_refuses_an_unknown_method(prepared: dict, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown baseline 'imvae'"):
+        jobs.train_baseline("imvae", prepared["mnist"], prepared["fsdd"], {}, {0: 0}, 1.0, 0, tmp_path / "m.pt")
+
+
+def test_method_summary_metrics_are_validated() -> None:
+    assert metric_row("methods", "cva", "trainable_parameters", 1234, source="a", target="b").value == 1234
+    with pytest.raises(MetricRangeError, match="train_seconds -1.0 is negative"):
+        metric_row("methods", "cva", "train_seconds", -1.0)
+    with pytest.raises(MetricRangeError, match="trainable_parameters 12.5 is not a whole number"):
+        metric_row("methods", "cva", "trainable_parameters", 12.5)
+    with pytest.raises(MetricRangeError, match="not finite"):
+        metric_row("methods", "cva", "train_seconds", float("inf"))
