@@ -25,6 +25,7 @@ from avae.report.paper import PAPER_DATASET_TITLES, PaperValue, is_substitute, l
 # as soon as metrics.csv holds a row of it.
 TABLE1_METHODS = ("vae", "vae_cg", "jmvae", "cva", "mvae", "avae", "avae_flex")
 BASELINES = ("vae", "vae_cg", "jmvae", "cva", "mvae")
+FIGURE5_METHODS = ("avae", *BASELINES)
 METHOD_TITLES = {
     "vae": "VAE", "vae_cg": "VAE-CG", "jmvae": "JMVAE", "cva": "CVA", "mvae": "MVAE",
     "avae": "AVAE (ours)", "avae_flex": "AVAE-flex (ours)", "avae_cascade": "AVAE cascade",
@@ -537,7 +538,8 @@ def write_dvc_metrics(metrics_path: Path, headline_out: Path, figure5_out: Path)
 
 def figure5_curves(metrics: pd.DataFrame) -> pd.DataFrame:
     """Figure 5 as one line per paired fraction and one column per method (mean over seeds), the
-    shape ``dvc plots`` draws as one curve per method."""
+    shape ``dvc plots`` draws as one curve per method. Every method has its column, empty until
+    its rows exist: dvc.yaml names them all, and DVC drops a whole plot when a named column is absent."""
     frame = figure5_frame(metrics)
     wide = frame.pivot_table(index="paired_fraction", columns="method", values="accuracy", aggfunc="mean")
-    return wide.reindex(columns=[m for m in TABLE1_METHODS if m in wide.columns]).reset_index()
+    return wide.reindex(columns=list(FIGURE5_METHODS)).reset_index()
