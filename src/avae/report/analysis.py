@@ -360,7 +360,8 @@ def claim_flex(t1: Table) -> Claim:
 def claim_classifiers(t2: Table) -> Claim:
     tolerance = t2.rows[0]["cells"][1].bands[0] if t2.rows else 3.0
     text = f"The evaluator classifiers are good enough to judge generated samples (within {tolerance:g} points of the paper's, or above)"
-    judged = [(r["title"], c) for r in t2.rows for c in r["cells"][:1] if c is not None and c.mean is not None and c.paper is not None]
+    judged = [(dataset_title(r["dataset"]), c) for r in t2.rows for c in r["cells"][:1]
+              if c is not None and c.mean is not None and c.paper is not None]
     if not judged:
         return Claim(text, UNKNOWN, "metrics.csv has no Table 2 classifier rows with a paper value", "table2")
     weak = [f"{title} {_fmt(c.mean)} (paper {_fmt(c.paper)})" for title, c in judged if c.mean < c.paper - tolerance]
