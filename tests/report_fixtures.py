@@ -5,14 +5,17 @@ the report rendered from it. Shared by the report and browser tests."""
 from __future__ import annotations
 
 import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from avae.metrics import metric_row, write_metrics
 from avae.report import figures
-from avae.report.analysis import TABLE1_METHODS
+from avae.report.analysis import TABLE1_METHODS, load_metrics, mean_std, select
 from avae.report.figure_data import collect_run_records
 from avae.report.html import render_report
 
@@ -124,3 +127,72 @@ def build_report(root: Path) -> Path:
     config_file.write_text("name: synthetic\n")
     render_report(config_file, SETTINGS, reports, reports / "report.html")
     return reports
+
+
+# --- reading the page back ----------------------------------------------------------------------
+
+NUMBER = re.compile(r"[-+]?\d+\.\d+")
+
+
+class PageNumbers(HTMLParser):
+    """The page's numbers by role: ours (with the metrics rows each names), paper values, deltas,
+    and every decimal number of the summary and deviations sections."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ours: list[tuple[str, int, str]] = []
+        self.paper: list[str] = []
+        self.deltas: list[str] = []
+        self.prose_numbers: list[str] = []
+        self.sections: list[str] = []
+        self.images: list[str] = []
+        self._stack: list[tuple[str, dict[str, str]]] = []
+        self._section = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "section":
+            self._section = a.get("id", "")
+            self.sections.append(self._section)
+        if tag == "img":
+            self.images.append(a.get("src", ""))
+        self._stack.append((tag, a))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack and self._stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if not self._stack or not data.strip():
+            return
+        _, attrs = self._stack[-1]
+        cls = attrs.get("class", "")
+        if "data-metrics" in attrs:
+            self.ours.append((attrs["data-metrics"], int(attrs["data-n"]), data.strip()))
+        elif cls == "paper":
+            self.paper.append(data.strip())
+        elif cls == "delta":
+            self.deltas.append(data.strip())
+        elif self._section in ("summary", "deviations"):
+            self.prose_numbers.extend(NUMBER.findall(data))
+
+
+def _selector(key: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in key.split(";"))
+
+
+def check_numbers_both_ways(report_dir: Path, page: PageNumbers) -> None:
+    """Every number of ours on the page is the mean ± std of the metrics.csv rows its cell names,
+    and every row of metrics.csv is named by some cell."""
+    metrics = load_metrics(report_dir / "metrics.csv")
+    shown = pd.Series(False, index=metrics.index)
+    for key, n, text in page.ours:
+        rows = select(metrics, _selector(key))
+        assert len(rows) == n, key
+        shown[rows.index] = True
+        if n == 0:
+            assert text == "not run", key
+            continue
+        mean, std = mean_std(rows["value"])
+        assert text == f"{mean:.2f} ± {std:.2f}", key
+    assert shown.all(), f"rows of metrics.csv not on the page:\n{metrics[~shown]}"

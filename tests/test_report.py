@@ -7,66 +7,18 @@ from __future__ import annotations
 import csv
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from avae.metrics import metric_row, write_metrics
 from avae.report import analysis
-from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics, select
+from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
 from avae.report.figure_data import collect_run_records
 from avae.report.paper import load_paper_values
 from conftest import copy_repo
-from report_fixtures import SETTINGS, build_report, synthetic_metrics
+from report_fixtures import NUMBER, SETTINGS, PageNumbers, build_report, check_numbers_both_ways, synthetic_metrics
 from workflow_runs import BIN, run
-
-NUMBER = re.compile(r"[-+]?\d+\.\d+")
-
-
-class PageNumbers(HTMLParser):
-    """The page's numbers by role: ours (with the metrics rows each names), paper values, deltas,
-    and every decimal number of the summary and deviations sections."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ours: list[tuple[str, int, str]] = []
-        self.paper: list[str] = []
-        self.deltas: list[str] = []
-        self.prose_numbers: list[str] = []
-        self.sections: list[str] = []
-        self.images: list[str] = []
-        self._stack: list[tuple[str, dict[str, str]]] = []
-        self._section = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "section":
-            self._section = a.get("id", "")
-            self.sections.append(self._section)
-        if tag == "img":
-            self.images.append(a.get("src", ""))
-        self._stack.append((tag, a))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._stack and self._stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data: str) -> None:
-        if not self._stack or not data.strip():
-            return
-        _, attrs = self._stack[-1]
-        cls = attrs.get("class", "")
-        if "data-metrics" in attrs:
-            self.ours.append((attrs["data-metrics"], int(attrs["data-n"]), data.strip()))
-        elif cls == "paper":
-            self.paper.append(data.strip())
-        elif cls == "delta":
-            self.deltas.append(data.strip())
-        elif self._section in ("summary", "deviations"):
-            self.prose_numbers.extend(NUMBER.findall(data))
-
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -80,29 +32,9 @@ def page(report: Path) -> PageNumbers:
     return parser
 
 
-def _selector(key: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in key.split(";"))
-
-
-def test_every_number_of_ours_is_computed_from_its_metrics_rows(report: Path, page: PageNumbers) -> None:
-    metrics = load_metrics(report / "metrics.csv")
+def test_every_number_of_ours_is_computed_from_its_metrics_rows_and_every_row_is_shown(report: Path, page: PageNumbers) -> None:
     assert len(page.ours) > 50
-    for key, n, text in page.ours:
-        rows = select(metrics, _selector(key))
-        assert len(rows) == n, key
-        if n == 0:
-            assert text == "not run", key
-            continue
-        mean, std = analysis.mean_std(rows["value"])
-        assert text == f"{mean:.2f} ± {std:.2f}", key
-
-
-def test_every_metrics_row_is_on_the_page(report: Path, page: PageNumbers) -> None:
-    metrics = load_metrics(report / "metrics.csv")
-    shown = pd.Series(False, index=metrics.index)
-    for key, _, _ in page.ours:
-        shown[select(metrics, _selector(key)).index] = True
-    assert shown.all(), f"rows of metrics.csv not on the page:\n{metrics[~shown]}"
+    check_numbers_both_ways(report, page)
 
 
 def test_paper_values_and_deltas_are_the_papers(page: PageNumbers) -> None:
