@@ -163,7 +163,7 @@ def test_dvc_metrics_diff_and_plots_diff_between_two_commits(tmp_path: Path) -> 
                               source=r.source, target=r.target, paired_fraction=r.paired_fraction,
                               latent_dim=r.latent_dim, seed=r.seed) for r in rows]
         metrics = _metrics_file(tmp_path / f"run{i}", changed)
-        analysis.write_dvc_metrics(metrics, figure_data / "headline_metrics.json", figure_data / "figure5.csv")
+        analysis.write_dvc_metrics([metrics], figure_data / "headline_metrics.json", figure_data / "figure5.csv")
         # reports/ is ignored by git: a real run shares these through DVC (make push); here git holds them.
         run(["git", "add", "-f", "reports/smoke/figure_data/headline_metrics.json", "reports/smoke/figure_data/figure5.csv"], repo)
         run([*git, "commit", "-qm", f"run {i}"], repo)

@@ -148,9 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", type=Path, required=True)
 
     p = sub.add_parser("dvc-metrics", help="the headline metrics and Figure 5 curves dvc.yaml declares")
-    p.add_argument("--metrics", type=Path, required=True)
     p.add_argument("--headline", type=Path, required=True)
     p.add_argument("--figure5", type=Path, required=True)
+    p.add_argument("fragments", type=Path, nargs="+", help="the per-job metric fragments metrics.csv merges")
 
     p = sub.add_parser("report", help="render reports/<config>/report.html")
     p.add_argument("--config-file", type=Path, required=True)
@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> None:
     elif job == "dvc-metrics":
         from avae.report.analysis import write_dvc_metrics
 
-        write_dvc_metrics(args.metrics, args.headline, args.figure5)
+        write_dvc_metrics(args.fragments, args.headline, args.figure5)
     elif job == "report":
         from avae.report.html import render_report
 

@@ -45,11 +45,15 @@ rule project_latents:
         " --points {params.points} --seed {wildcards.seed} --out {output:q} > {log:q} 2>&1"
 
 
-# After metrics.csv every model of the run is trained, so this picks up every model summary
-# (classifiers, VAEs, associators, and any other method's that save_model writes) and benchmark.
+# The figure data below is shared by `make push` (figure_data/ is in artifacts/<config>.dvc), but
+# metrics.csv is not: these rules read the metric fragments under results/ instead, so that after a
+# pull they do not rerun behind a regenerated metrics.csv.
+
+# With every metric fragment written, every model of the run is trained: this picks up every model
+# summary (classifiers, VAEs, associators, and any other method's that save_model writes) and benchmark.
 rule collect_run_records:
     input:
-        metrics=f"{REPORTS}/metrics.csv",
+        fragments=lambda w: metric_fragments(),
         dvc_records=raw_data_records(),
     output:
         models=f"{FIGURE_DATA}/run/models.json",
@@ -67,7 +71,7 @@ rule collect_run_records:
 
 rule dvc_metrics:
     input:
-        f"{REPORTS}/metrics.csv",
+        lambda w: metric_fragments(),
     output:
         headline=f"{FIGURE_DATA}/headline_metrics.json",
         figure5=f"{FIGURE_DATA}/figure5.csv",
@@ -76,8 +80,7 @@ rule dvc_metrics:
     log:
         f"{LOGS}/figure_data/dvc_metrics.log",
     shell:
-        "{PYTHON} dvc-metrics --metrics {input:q} --headline {output.headline:q} --figure5 {output.figure5:q}"
-        " > {log:q} 2>&1"
+        "{PYTHON} dvc-metrics --headline {output.headline:q} --figure5 {output.figure5:q} {input:q} > {log:q} 2>&1"
 
 
 # --- plotting and tables: reports/<config>/ only ----------------------------------------------

@@ -39,9 +39,9 @@ HOLDS, FAILS, UNKNOWN = "holds", "does not hold", "not reproducible here"
 Selector = dict[str, str]
 
 
-def load_metrics(path: Path) -> pd.DataFrame:
-    """metrics.csv as a frame of strings (keys) and float values."""
-    return pd.DataFrame([r.__dict__ for r in read_metrics(path)],
+def load_metrics(*paths: Path) -> pd.DataFrame:
+    """metrics.csv (or the per-job fragments it merges) as a frame of strings (keys) and float values."""
+    return pd.DataFrame([r.__dict__ for path in paths for r in read_metrics(path)],
                         columns=["experiment", "method", "source", "target", "paired_fraction", "latent_dim", "seed",
                                  "metric", "value"])
 
@@ -530,9 +530,9 @@ def headline_metrics(metrics: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def write_dvc_metrics(metrics_path: Path, headline_out: Path, figure5_out: Path) -> None:
+def write_dvc_metrics(metric_files: Sequence[Path], headline_out: Path, figure5_out: Path) -> None:
     """The files ``dvc.yaml`` declares: headline metrics (JSON) and Figure 5's points (CSV)."""
-    metrics = load_metrics(metrics_path)
+    metrics = load_metrics(*metric_files)
     atomic_write_text(headline_out, json.dumps(headline_metrics(metrics), indent=2, sort_keys=True) + "\n")
     atomic_write_text(figure5_out, figure5_curves(metrics).to_csv(index=False, float_format="%.4f"))
 
