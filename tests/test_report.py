@@ -70,6 +70,7 @@ def test_table1_has_a_row_per_method_present_and_bolds_the_best(report: Path) ->
         column = [r["cells"][i] for r in table.rows if r["cells"][i] is not None]
         best = max(column, key=lambda c: c.mean)
         assert best.best and sum(c.best for c in column) == 1
+    assert table.avae_beats_baselines == ["yes", "yes", "no"]
     substitute = next(r for r in table.rows if r["method"] == "avae")["cells"][1]
     assert substitute.substitute and substitute.delta_class == "context"
 
