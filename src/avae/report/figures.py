@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -163,8 +164,11 @@ def plot_training(models_path: Path, style: dict[str, Any], png: Path, pdf: Path
         ax.axvline(best[name], color="crimson", lw=0.8, ls=":")
         ax.set_title(name, fontsize=6)
         ax.tick_params(labelsize=6)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.label.set_size(7)
         ax.yaxis.label.set_size(7)
     grid.figure.suptitle("Training: loss per epoch (dotted: the kept, best-validation epoch)", fontsize=10)
-    grid.figure.tight_layout()
+    # The legend above the panels, where it hides no curve.
+    sns.move_legend(grid, "upper right", bbox_to_anchor=(0.99, 0.995), ncols=2, title=None, frameon=False, fontsize=8)
+    grid.figure.tight_layout(rect=(0, 0, 1, 0.93))
     save_figure(grid.figure, png, pdf)
