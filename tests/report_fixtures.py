@@ -140,7 +140,7 @@ class PageNumbers(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ours: list[tuple[str, int, str]] = []
+        self.ours: list[tuple[str, int, int, str]] = []  # (metrics rows, n, decimals, text)
         self.paper: list[str] = []
         self.deltas: list[str] = []
         self.prose_numbers: list[str] = []
@@ -168,7 +168,7 @@ class PageNumbers(HTMLParser):
         _, attrs = self._stack[-1]
         cls = attrs.get("class", "")
         if "data-metrics" in attrs:
-            self.ours.append((attrs["data-metrics"], int(attrs["data-n"]), data.strip()))
+            self.ours.append((attrs["data-metrics"], int(attrs["data-n"]), int(attrs["data-digits"]), data.strip()))
         elif cls == "paper":
             self.paper.append(data.strip())
         elif cls == "delta":
@@ -186,7 +186,7 @@ def check_numbers_both_ways(report_dir: Path, page: PageNumbers) -> None:
     and every row of metrics.csv is named by some cell."""
     metrics = load_metrics(report_dir / "metrics.csv")
     shown = pd.Series(False, index=metrics.index)
-    for key, n, text in page.ours:
+    for key, n, digits, text in page.ours:
         rows = select(metrics, _selector(key))
         assert len(rows) == n, key
         shown[rows.index] = True
@@ -194,5 +194,5 @@ def check_numbers_both_ways(report_dir: Path, page: PageNumbers) -> None:
             assert text == "not run", key
             continue
         mean, std = mean_std(rows["value"])
-        assert text == f"{mean:.2f} ± {std:.2f}", key
+        assert text == f"{mean:.{digits}f} ± {std:.{digits}f}", key
     assert shown.all(), f"rows of metrics.csv not on the page:\n{metrics[~shown]}"

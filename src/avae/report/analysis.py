@@ -85,6 +85,7 @@ class Cell:
     anchor: str
     bands: tuple[float, float] = (3.0, 10.0)
     best: bool = False
+    digits: int = 2  # decimals shown: 0 for counts
 
     @property
     def delta(self) -> float | None:
@@ -276,6 +277,7 @@ def methods_table(metrics: pd.DataFrame) -> Table:
         for col in table.columns:
             cell = make_cell(metrics, {**base, "metric": col["metric"]}, None, False,
                              f"m-{method}-{source}-{target}-p{fraction}-z{dim}-{col['metric']}", (0.0, 0.0))
+            cell.digits = 0 if col["metric"] == "trainable_parameters" else 1
             cells.append(cell if cell.n else None)
         table.rows.append({"method": method, "title": method_title(method),
                            "scenario": f"{dataset_title(source)} → {dataset_title(target)}" if target else dataset_title(source),
@@ -490,7 +492,7 @@ def table_latex(table: Table, caption: str) -> str:
                 ours.append("--")
                 theirs.append("")
                 continue
-            value = f"{cell.mean:.2f} $\\pm$ {cell.std:.2f}" + (r"$^\dagger$" if cell.substitute else "")
+            value = f"{cell.mean:.{cell.digits}f} $\\pm$ {cell.std:.{cell.digits}f}" + (r"$^\dagger$" if cell.substitute else "")
             ours.append(rf"\textbf{{{value}}}" if cell.best else value)
             theirs.append(f"({cell.paper:.2f})" if cell.paper is not None else "")
         lines.append(" & ".join(ours) + r" \\")
