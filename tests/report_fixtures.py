@@ -146,6 +146,8 @@ class PageNumbers(HTMLParser):
         self.prose_numbers: list[str] = []
         self.sections: list[str] = []
         self.images: list[str] = []
+        self.ids: set[str] = set()
+        self.links: set[str] = set()  # in-page link targets
         self._stack: list[tuple[str, dict[str, str]]] = []
         self._section = ""
 
@@ -156,6 +158,10 @@ class PageNumbers(HTMLParser):
             self.sections.append(self._section)
         if tag == "img":
             self.images.append(a.get("src", ""))
+        if "id" in a:
+            self.ids.add(a["id"])
+        if a.get("href", "").startswith("#"):
+            self.links.add(a["href"][1:])
         self._stack.append((tag, a))
 
     def handle_endtag(self, tag: str) -> None:

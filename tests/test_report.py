@@ -61,6 +61,11 @@ def test_every_section_is_present_and_self_contained(report: Path, page: PageNum
     assert len(page.images) == 5  # Figure 5, two grids, one latent space, training curves
 
 
+def test_every_in_page_link_reaches_its_evidence(page: PageNumbers) -> None:
+    assert page.links and page.links <= page.ids, page.links - page.ids
+    assert any(link.startswith("t3-") for link in page.links)  # claims link to the cell, not only the table
+
+
 def test_table1_has_a_row_per_method_present_and_bolds_the_best(report: Path) -> None:
     table = build_tables(load_metrics(report / "metrics.csv"), load_paper_values(), SETTINGS)["table1"]
     assert [r["method"] for r in table.rows] == list(analysis.TABLE1_METHODS)

@@ -348,7 +348,7 @@ def claim_cascade(t3: Table) -> Claim:
     below = [r for r in measured if r["cells"][1].mean < r["cells"][0].mean]
     verdict = HOLDS if len(below) == len(measured) else FAILS
     evidence = "; ".join(f"{r['title']}: cascade {_fmt(r['cells'][1].mean)} vs direct {_fmt(r['cells'][0].mean)}" for r in measured)
-    return Claim(text, verdict, evidence, "table3")
+    return Claim(text, verdict, evidence, measured[0]["cells"][1].anchor)
 
 
 def claim_flex(t1: Table) -> Claim:
@@ -359,12 +359,12 @@ def claim_flex(t1: Table) -> Claim:
         for i, col in enumerate(t1.columns):
             flex, fixed = rows["avae_flex"]["cells"][i], rows["avae"]["cells"][i]
             if flex is not None and flex.mean is not None and fixed.mean is not None:
-                pairs.append((col["title"], flex.mean, fixed.mean))
+                pairs.append((col["title"], flex, fixed))
     if not pairs:
         return Claim(text, UNKNOWN, "metrics.csv has no ours-flex rows (table1,avae_flex) beside AVAE's", "table1")
-    verdict = HOLDS if all(flex >= fixed for _, flex, fixed in pairs) else FAILS
-    evidence = "; ".join(f"{title}: flex {_fmt(flex)} vs fixed {_fmt(fixed)}" for title, flex, fixed in pairs)
-    return Claim(text, verdict, evidence, "table1")
+    verdict = HOLDS if all(flex.mean >= fixed.mean for _, flex, fixed in pairs) else FAILS
+    evidence = "; ".join(f"{title}: flex {_fmt(flex.mean)} vs fixed {_fmt(fixed.mean)}" for title, flex, fixed in pairs)
+    return Claim(text, verdict, evidence, pairs[0][1].anchor)
 
 
 def claim_classifiers(t2: Table) -> Claim:
