@@ -42,7 +42,7 @@ rule project_latents:
         " --source-latents {input.source_latents:q} --target-latents {input.target_latents:q}"
         " --associator {input.associator:q} --source-classifier {input.source_classifier:q}"
         " --target-classifier {input.target_classifier:q} --class-map {params.class_map:q}"
-        " --points {params.points} --seed {wildcards.seed} --out {output:q} > {log:q} 2>&1"
+        " --points {params.points:q} --seed {wildcards.seed} --out {output:q} > {log:q} 2>&1"
 
 
 # The figure data below is shared by `make push` (figure_data/ is in artifacts/<config>.dvc), but
