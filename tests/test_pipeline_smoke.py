@@ -102,3 +102,29 @@ def test_dvc_push_delete_pull_retrains_nothing(smoke_repo: tuple[Path, Path], tm
     assert "up to date" in _dvc(repo, mirror, "status")
     dry = _snakemake(repo, mirror, "--dry-run").stdout
     assert "Nothing to be done" in dry, dry
+
+
+def test_the_real_report_traces_every_number_to_metrics_csv(smoke_repo: tuple[Path, Path]) -> None:
+    from report_fixtures import PageNumbers, check_numbers_both_ways
+
+    repo, _ = smoke_repo
+    reports = repo / "reports" / "smoke"
+    page = PageNumbers()
+    page.feed((reports / "report.html").read_text())
+    check_numbers_both_ways(reports, page)
+    # Four scenarios: a sample grid and a latent-space figure each, plus Figure 5 and the training curves.
+    assert len(page.images) == 10
+    for name in ("table1", "table2", "table3", "figure5", "methods"):
+        assert (reports / "tables" / f"{name}.csv").exists() and (reports / "tables" / f"{name}.tex").exists()
+    for figure in ("figure5", "training"):
+        assert (reports / "figures" / f"{figure}.pdf").exists()
+
+
+def test_snakemake_report_holds_the_same_tables_and_figures(smoke_repo: tuple[Path, Path]) -> None:
+    import zipfile
+
+    repo, mirror = smoke_repo
+    _snakemake(repo, mirror, "--report", "reports/smoke/snakemake-report.zip")
+    names = {Path(n).name for n in zipfile.ZipFile(repo / "reports" / "smoke" / "snakemake-report.zip").namelist()}
+    assert {"report.html", "figure5.png", "training.png", "table1.csv", "table3.csv",
+            "fsdd-mnist_z16-16_seed0.png", "avae_fsdd-mnist_z16-16_p1.0_seed0.png"} <= names

@@ -207,8 +207,17 @@ def test_a_figure_style_reruns_only_plotting(smoke_state: Path) -> None:
         config["report"]["style"] = "darkgrid"
 
     jobs = planned(smoke_state, configfile=edited_config(smoke_state, edit))
-    assert "plot_samples" in {job.rule for job in jobs}
+    assert {"plot_samples", "plot_latents", "plot_figure5", "plot_training", "report"} <= {job.rule for job in jobs}
     assert only_report_work(jobs), [job.rule for job in jobs]
+
+
+@pytest.mark.slow
+def test_a_colour_band_of_the_page_reruns_only_tables_and_report(smoke_state: Path) -> None:
+    def edit(config: dict) -> None:
+        config["report"]["delta_bands"] = [2, 8]
+
+    jobs = planned(smoke_state, configfile=edited_config(smoke_state, edit))
+    assert {job.rule for job in jobs} == {"tables", "report"}
 
 
 @pytest.mark.slow

@@ -43,6 +43,11 @@ def _cross_modal_evaluation_arguments(p: argparse.ArgumentParser, summarised: st
                    help=f"also write the methods rows (trainable parameters, training time) of {summarised}")
 
 
+# `plot --figure` -> the drawing function of avae.report.figures.
+FIGURES = {"samples": "plot_sample_grid", "figure5": "plot_figure5", "latents": "plot_latents",
+           "training": "plot_training"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m avae", description=__doc__)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (the rule's threads)")
@@ -132,11 +137,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("fragments", type=Path, nargs="+")
 
-    p = sub.add_parser("plot-samples", help="draw a qualitative grid from its figure data")
-    p.add_argument("--data", type=Path, required=True)
+    p = sub.add_parser("plot", help="draw one figure (PNG and PDF) from its data under reports/<config>/")
+    p.add_argument("--figure", choices=sorted(FIGURES), required=True)
+    p.add_argument("--data", type=Path, required=True, help="its figure data (metrics.csv for figure5)")
     p.add_argument("--style", type=json.loads, required=True)
     p.add_argument("--png", type=Path, required=True)
     p.add_argument("--pdf", type=Path, required=True)
+
+    p = sub.add_parser("project-latents", help="figure data: 2-D projections of two latent spaces and an associator")
+    p.add_argument("--source", required=True)
+    p.add_argument("--target", required=True)
+    p.add_argument("--source-latents", type=Path, required=True)
+    p.add_argument("--target-latents", type=Path, required=True)
+    p.add_argument("--associator", type=Path, required=True)
+    p.add_argument("--source-classifier", type=Path, required=True, help="for the class names")
+    p.add_argument("--target-classifier", type=Path, required=True, help="for the class names")
+    p.add_argument("--class-map", type=_class_map, required=True)
+    p.add_argument("--points", type=int, required=True, help="test points drawn per latent space")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("collect-run-records", help="model summaries, benchmarks and DVC records -> reports/")
+    p.add_argument("--models-dir", type=Path, required=True)
+    p.add_argument("--benchmarks-dir", type=Path, required=True)
+    p.add_argument("--dvc-records", type=Path, nargs="*", default=[])
+    p.add_argument("--out-dir", type=Path, required=True)
+
+    p = sub.add_parser("tables", help="the report's tables as CSV and LaTeX")
+    p.add_argument("--metrics", type=Path, required=True)
+    p.add_argument("--params", type=json.loads, required=True)
+    p.add_argument("--out-dir", type=Path, required=True)
+
+    p = sub.add_parser("dvc-metrics", help="the headline metrics and Figure 5 curves dvc.yaml declares")
+    p.add_argument("--headline", type=Path, required=True)
+    p.add_argument("--figure5", type=Path, required=True)
+    p.add_argument("fragments", type=Path, nargs="+", help="the per-job metric fragments metrics.csv merges")
 
     p = sub.add_parser("report", help="render reports/<config>/report.html")
     p.add_argument("--config-file", type=Path, required=True)
@@ -184,10 +219,28 @@ def run(args: argparse.Namespace) -> None:
                               args.target_classifier, args.class_maps, args.direct_class_map, args.seed, args.out)
     elif job == "collect-metrics":
         jobs.collect_metrics(args.fragments, args.out)
-    elif job == "plot-samples":
-        from avae.report.figures import plot_sample_grid
+    elif job == "plot":
+        from avae.report import figures
 
-        plot_sample_grid(args.data, args.style, args.png, args.pdf)
+        getattr(figures, FIGURES[args.figure])(args.data, args.style, args.png, args.pdf)
+    elif job == "project-latents":
+        from avae.report.figure_data import project_latents
+
+        project_latents(args.source, args.target, args.source_latents, args.target_latents, args.associator,
+                        args.source_classifier, args.target_classifier, args.class_map, args.points, args.seed, args.out)
+    elif job == "collect-run-records":
+        from avae.report.figure_data import collect_run_records
+
+        collect_run_records(args.models_dir, args.benchmarks_dir, args.dvc_records, args.out_dir)
+    elif job == "tables":
+        from avae.report.analysis import write_tables
+        from avae.report.paper import load_paper_values
+
+        write_tables(args.metrics, load_paper_values(), args.params, args.out_dir)
+    elif job == "dvc-metrics":
+        from avae.report.analysis import write_dvc_metrics
+
+        write_dvc_metrics(args.fragments, args.headline, args.figure5)
     elif job == "report":
         from avae.report.html import render_report
 

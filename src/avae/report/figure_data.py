@@ -1,0 +1,106 @@
+"""Figure data: the compute half of the figures (showyourwork style). These jobs read results/ and
+write small files under ``reports/<config>/figure_data/``; the plotting and report rules then read
+only those, so restyling never touches a model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from avae.io import atomic_path, atomic_write_json
+from avae.report.analysis import dataset_title
+
+BENCHMARK_FIELDS = ("s", "max_rss", "cpu_time")
+
+
+def _pca(fit_on: np.ndarray, *project: np.ndarray) -> list[np.ndarray]:
+    """2-D principal components of ``fit_on``, and the same projection of each of ``project``."""
+    centre = fit_on.mean(axis=0)
+    _, _, components = np.linalg.svd(fit_on - centre, full_matrices=False)
+    axes = components[:2].T
+    # SVD's sign is arbitrary: fix it so that reruns draw the same picture.
+    axes *= np.where(axes[np.abs(axes).argmax(axis=0), range(axes.shape[1])] < 0, -1.0, 1.0)
+    return [(x - centre) @ axes for x in (fit_on, *project)]
+
+
+def _classes(classifier_path: Path) -> list[str]:
+    from avae.io import load_weights
+
+    return json.loads(load_weights(classifier_path)["build"])["classes"]
+
+
+def project_latents(source: str, target: str, source_latents: Path, target_latents: Path, associator_path: Path,
+                    source_classifier: Path, target_classifier: Path, class_map: dict[int, int], points: int,
+                    seed: int, out: Path) -> None:
+    """PCA of both VAEs' latent spaces (test-set posterior means), coloured by class, and the
+    associator's outputs from the source test set projected onto the target's components.
+
+    The associator maps the source posterior mean to its own mean, as evaluation does.
+    """
+    import torch
+
+    from avae.io import load_weights
+    from avae.jobs import load_model
+
+    rng = np.random.default_rng(seed)
+    z_source, z_target = load_weights(source_latents), load_weights(target_latents)
+
+    def sample(z: dict[str, Any], keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        mu, y = z["mu_test"].numpy(), z["y_test"].numpy()
+        index = np.flatnonzero(keep if keep is not None else np.ones(len(y), bool))
+        index = np.sort(rng.choice(index, size=min(points, len(index)), replace=False))
+        return mu[index], y[index]
+
+    source_mu, source_y = sample(z_source)
+    target_mu, target_y = sample(z_target)
+    mapped = np.isin(z_source["y_test"].numpy(), list(class_map))
+    assoc_in, assoc_source_y = sample(z_source, mapped)
+    associator = load_model(associator_path, torch.device("cpu"))
+    with torch.inference_mode():
+        associated = associator(torch.from_numpy(assoc_in))[0].numpy()
+    source_xy, = _pca(source_mu)
+    target_xy, associated_xy = _pca(target_mu, associated)
+    with atomic_path(out) as tmp, open(tmp, "wb") as fh:  # a file object: no ".npz" appended
+        np.savez_compressed(
+            fh, source_xy=source_xy, source_y=source_y, target_xy=target_xy, target_y=target_y,
+            associated_xy=associated_xy, associated_y=np.array([class_map[int(c)] for c in assoc_source_y]),
+            source_classes=np.array(_classes(source_classifier)), target_classes=np.array(_classes(target_classifier)),
+            source_title=dataset_title(source), target_title=dataset_title(target),
+            title=f"{dataset_title(source)} → {dataset_title(target)}: latent spaces (seed {seed})",
+        )
+
+
+def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: list[Path], out_dir: Path) -> None:
+    """Gather what the report says about the run into ``out_dir``: every model summary that
+    ``save_model`` wrote under ``models_dir`` (whatever the method: ``models.json``), every Snakemake
+    benchmark under ``benchmarks_dir`` (``benchmarks.csv``) and the raw data's DVC records (``dvc/``)."""
+    models = []
+    for path in sorted(models_dir.rglob("*.json")):
+        summary = json.loads(path.read_text())
+        if "history" not in summary:
+            continue
+        relative = path.relative_to(models_dir).with_suffix("")
+        models.append({"name": str(relative), "kind": summary.get("kind", relative.parts[0]),
+                       "best_epoch": summary["best_epoch"], "epochs_run": summary.get("epochs_run", len(summary["history"])),
+                       "stopped_early": summary.get("stopped_early", False), "train_seconds": summary.get("train_seconds"),
+                       "trainable_parameters": summary.get("trainable_parameters"), "history": summary["history"]})
+    atomic_write_json(out_dir / "models.json", models)
+    rows = []
+    for path in sorted(benchmarks_dir.rglob("*.tsv")):
+        relative = path.relative_to(benchmarks_dir).with_suffix("")
+        with open(path, newline="") as fh:
+            for record in csv.DictReader(fh, delimiter="\t"):
+                rows.append({"rule": relative.parts[0], "job": str(relative), **{k: record.get(k, "") for k in BENCHMARK_FIELDS}})
+    with atomic_path(out_dir / "benchmarks.csv") as tmp, open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["rule", "job", *BENCHMARK_FIELDS], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    for record in dvc_records:
+        with atomic_path(out_dir / "dvc" / record.name) as tmp:
+            shutil.copyfile(record, tmp)

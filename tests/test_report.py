@@ -1,0 +1,194 @@
+"""The report: every number on the page comes from metrics.csv (or the paper's values) and every
+metrics.csv row is on the page; the claims checklist computes its verdicts; tables export to CSV
+and LaTeX; DVC compares two commits' metrics and plots."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from avae.metrics import metric_row, write_metrics
+from avae.report import analysis
+from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
+from avae.report.figure_data import collect_run_records
+from avae.report.paper import load_paper_values
+from conftest import copy_repo
+from report_fixtures import NUMBER, SETTINGS, PageNumbers, build_report, check_numbers_both_ways, synthetic_metrics
+from workflow_runs import BIN, run
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_report(tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="module")
+def page(report: Path) -> PageNumbers:
+    parser = PageNumbers()
+    parser.feed((report / "report.html").read_text())
+    return parser
+
+
+def test_every_number_of_ours_is_computed_from_its_metrics_rows_and_every_row_is_shown(report: Path, page: PageNumbers) -> None:
+    assert len(page.ours) > 50
+    check_numbers_both_ways(report, page)
+
+
+def test_paper_values_and_deltas_are_the_papers(page: PageNumbers) -> None:
+    paper = {f"{v.value:.2f}" for v in load_paper_values()}
+    assert page.paper and set(page.paper) - {"—"} <= paper
+    assert page.deltas and all(d == "—" or NUMBER.fullmatch(d) for d in page.deltas)
+
+
+def test_numbers_in_the_summary_and_deviations_are_numbers_of_the_tables(page: PageNumbers) -> None:
+    """The claims' evidence and the deviations quote only numbers that are in the checked cells."""
+    allowed = {n for *_, text in page.ours for n in NUMBER.findall(text)} | set(page.paper) | set(page.deltas)
+    allowed |= {f"{float(f):g}" for f in ("0.05", "0.8")} | {analysis.CLAIM_AVAE_FRACTION, analysis.CLAIM_BASELINE_FRACTION}
+    assert page.prose_numbers
+    assert set(page.prose_numbers) <= allowed, set(page.prose_numbers) - allowed
+
+
+def test_every_section_is_present_and_self_contained(report: Path, page: PageNumbers) -> None:
+    assert page.sections == ["summary", "table1", "table2", "table3", "figure5", "grids", "latents", "training",
+                             "methods", "provenance", "deviations"]
+    html = (report / "report.html").read_text()
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert not re.search(r"""(src|href)=["']?https?://""", html), "the page must load nothing from the network"
+    assert all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert len(page.images) == 5  # Figure 5, two grids, one latent space, training curves
+
+
+def test_every_in_page_link_reaches_its_evidence(page: PageNumbers) -> None:
+    assert page.links and page.links <= page.ids, page.links - page.ids
+    assert any(link.startswith("t3-") for link in page.links)  # claims link to the cell, not only the table
+
+
+def test_table1_has_a_row_per_method_present_and_bolds_the_best(report: Path) -> None:
+    table = build_tables(load_metrics(report / "metrics.csv"), load_paper_values(), SETTINGS)["table1"]
+    assert [r["method"] for r in table.rows] == list(analysis.TABLE1_METHODS)
+    flex = next(r for r in table.rows if r["method"] == "avae_flex")
+    assert flex["cells"][0] is None and flex["cells"][2] is not None  # only where GTSRB takes part
+    for i in range(len(table.columns)):
+        column = [r["cells"][i] for r in table.rows if r["cells"][i] is not None]
+        best = max(column, key=lambda c: c.mean)
+        assert best.best and sum(c.best for c in column) == 1
+    assert table.avae_beats_baselines == ["yes", "yes", "no"]
+    substitute = next(r for r in table.rows if r["method"] == "avae")["cells"][1]
+    assert substitute.substitute and substitute.delta_class == "context"
+
+
+def test_claims_verdicts_follow_the_data(report: Path) -> None:
+    metrics = load_metrics(report / "metrics.csv")
+    tables = build_tables(metrics, load_paper_values(), SETTINGS)
+    verdicts = [c.verdict for c in claims(metrics, tables["table1"], tables["table2"], tables["table3"])]
+    # AVAE wins 2 of 3 columns; 5% beats every baseline at 80%; cascade below; flex above; good classifiers.
+    assert verdicts == [HOLDS, HOLDS, HOLDS, HOLDS, HOLDS]
+
+    worse = metrics.copy()
+    worse.loc[(worse["experiment"] == "table3") & (worse["method"] == "avae_cascade"), "value"] = 99.0
+    worse.loc[(worse["experiment"] == "table2") & (worse["method"] == "classifier") & (worse["source"] == "mnist"), "value"] = 50.0
+    tables = build_tables(worse, load_paper_values(), SETTINGS)
+    verdicts = [c.verdict for c in claims(worse, tables["table1"], tables["table2"], tables["table3"])]
+    assert verdicts[2] == FAILS and verdicts[4] == FAILS
+
+    only_avae = metrics[~metrics["method"].isin(analysis.BASELINES + ("avae_flex",))]
+    tables = build_tables(only_avae, load_paper_values(), SETTINGS)
+    verdicts = [c.verdict for c in claims(only_avae, tables["table1"], tables["table2"], tables["table3"])]
+    assert verdicts[:2] == [UNKNOWN, UNKNOWN] and verdicts[3] == UNKNOWN
+
+
+def test_deviations_and_substitutions_are_generated_from_data_and_config(report: Path) -> None:
+    metrics = load_metrics(report / "metrics.csv")
+    paper = load_paper_values()
+    tables = build_tables(metrics, paper, SETTINGS)
+    found = analysis.deviations(tables["table1"], tables["table2"], tables["table3"],
+                                claims(metrics, tables["table1"], tables["table2"], tables["table3"]), SETTINGS, paper)
+    texts = [d.text for d in found]
+    # F-MNIST -> MNIST is exact data: VAE at 30 is far from the paper's 47.36, AVAE at 80 within 3 of 82.02.
+    assert any(t.startswith("Table 1, VAE, F-MNIST → MNIST: ours") for t in texts)
+    assert not any(t.startswith("Table 1, AVAE (ours), F-MNIST → MNIST") for t in texts)
+    assert "Table 1 column SVHN → MNIST: not run in this config" in texts
+    notes = analysis.substitutions(SETTINGS, paper)
+    assert any(n.startswith("FSDD stands in for GSC") for n in notes)
+    assert any("GTSRB: the data's images are 32×32 and are resampled to 52×52" in n for n in notes)
+    assert any(n.startswith("Not run here: SVHN") for n in notes)
+
+
+def test_methods_table_says_not_yet_measured_without_rows(tmp_path: Path) -> None:
+    assert analysis.methods_table(load_metrics(_metrics_file(tmp_path, []))).rows == []
+    reports = build_report(tmp_path / "with")
+    assert "not yet measured" not in (reports / "report.html").read_text().split('id="methods"')[1].split("</section>")[0]
+
+
+def _metrics_file(tmp_path: Path, rows: list) -> Path:
+    rows = rows or [metric_row("table2", "classifier", "accuracy", 90.0, source="mnist", seed=0)]
+    path = tmp_path / "metrics.csv"
+    write_metrics(path, rows)
+    return path
+
+
+def test_tables_export_as_csv_and_latex(report: Path, tmp_path: Path) -> None:
+    analysis.write_tables(report / "metrics.csv", load_paper_values(), SETTINGS, tmp_path)
+    with open(tmp_path / "table1.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["row"] for r in rows} == {analysis.method_title(m) for m in analysis.TABLE1_METHODS}
+    tex = (tmp_path / "table1.tex").read_text()
+    assert r"\begin{tabular}" in tex and r"\textbf{" in tex and r"$^\dagger$" in tex and "_" not in tex.split("\n", 1)[1]
+
+
+def test_run_records_pick_up_every_method_model(report: Path) -> None:
+    models = json.loads((report / "figure_data" / "run" / "models.json").read_text())
+    assert {m["kind"] for m in models} == {"vae", "associator", "jmvae"}
+    with open(report / "figure_data" / "run" / "benchmarks.csv", newline="") as fh:
+        assert [r["rule"] for r in csv.DictReader(fh)] == ["vae"]
+
+
+def test_run_records_skip_json_that_is_not_a_model_summary(tmp_path: Path) -> None:
+    (tmp_path / "models" / "x").mkdir(parents=True)
+    (tmp_path / "models" / "x" / "notes.json").write_text("{}")
+    (tmp_path / "benchmarks").mkdir()
+    collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [], tmp_path / "out")
+    assert json.loads((tmp_path / "out" / "models.json").read_text()) == []
+
+
+# --- DVC: metrics and plots of two commits ------------------------------------------------------
+
+
+def test_dvc_metrics_diff_and_plots_diff_between_two_commits(tmp_path: Path) -> None:
+    """Two commits of smoke-like outputs: `dvc metrics diff` names the changed metric, and
+    `dvc plots diff` renders Figure 5 of both."""
+    repo = copy_repo(tmp_path / "repo")
+    figure_data = repo / "reports" / "smoke" / "figure_data"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    rows = synthetic_metrics()
+    for i, shift in enumerate((0.0, 2.5)):
+        changed = [metric_row(r.experiment, r.method, r.metric, r.value + (shift if r.experiment == "figure5" and r.method == "avae" else 0),
+                              source=r.source, target=r.target, paired_fraction=r.paired_fraction,
+                              latent_dim=r.latent_dim, seed=r.seed) for r in rows]
+        metrics = _metrics_file(tmp_path / f"run{i}", changed)
+        analysis.write_dvc_metrics([metrics], figure_data / "headline_metrics.json", figure_data / "figure5.csv")
+        # reports/ is ignored by git: a real run shares these through DVC (make push); here git holds them.
+        run(["git", "add", "-f", "reports/smoke/figure_data/headline_metrics.json", "reports/smoke/figure_data/figure5.csv"], repo)
+        run([*git, "commit", "-qm", f"run {i}"], repo)
+    diff = run([str(BIN / "dvc"), "metrics", "diff", "HEAD~1", "HEAD"], repo).stdout
+    changed_lines = [line for line in diff.splitlines() if "figure5.avae" in line]
+    assert len(changed_lines) == 3 and all("2.5" in line for line in changed_lines), diff
+    assert "table1.avae" not in diff  # unchanged metrics are not listed
+    out = tmp_path / "plots"
+    run([str(BIN / "dvc"), "plots", "diff", "HEAD~1", "HEAD", "-o", str(out)], repo)
+    html = (out / "index.html").read_text()
+    assert "figure5_smoke" in html and "HEAD~1" in html
+
+
+def test_dvc_yaml_declares_every_configs_metrics_and_figure5() -> None:
+    import yaml
+
+    from conftest import REPO
+
+    declared = yaml.safe_load((REPO / "dvc.yaml").read_text())
+    for config in sorted(p.stem for p in (REPO / "config").glob("*.yaml")):
+        assert f"reports/{config}/figure_data/headline_metrics.json" in declared["metrics"]
+        assert any(f"figure5_{config}" in plot for plot in declared["plots"])
