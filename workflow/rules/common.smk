@@ -134,10 +134,9 @@ def report_figures():
 
 
 def sample_grids():
-    """One qualitative grid per method and scenario (first seed, all pairs)."""
+    """AVAE's qualitative grid per scenario (first seed, all pairs); baselines.smk adds theirs."""
     return [
-        f"{REPORTS}/figures/samples/{method}_{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_p1.0_seed{SEEDS[0]}.png"
-        for method in config["methods"]
+        f"{REPORTS}/figures/samples/avae_{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_p1.0_seed{SEEDS[0]}.png"
         for s in config["scenarios"]
     ]
 
