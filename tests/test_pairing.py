@@ -61,3 +61,30 @@ def test_paired_batches_skip_unmapped_classes_and_pair_by_class() -> None:
         for z, x in zip(batch["mu_src"].view(-1).tolist(), batch["x_tgt"].view(-1).tolist()):
             source_class = labels[int(z)].item()
             assert x == 10.0 + {0: 1, 1: 0}[source_class]
+
+
+def test_a_small_paired_fraction_keeps_the_epoch_size() -> None:
+    # 10% of 100 sources paired, but an epoch still holds the full fraction's 100 pairs: the
+    # fraction limits which samples are seen, not how many optimiser steps are taken.
+    labels = torch.arange(10).repeat(10)
+    subset = paired_subset(labels, 0.1, torch.Generator().manual_seed(0))
+    mu = torch.arange(100, dtype=torch.float32).view(100, 1)
+    target_x = torch.arange(10, dtype=torch.float32).view(10, 1)  # value encodes class
+    pairs = PairedBatches({"mu_src": mu[subset]}, labels[subset], target_x, torch.arange(10), {c: c for c in range(10)},
+                          epoch_size=100)
+    assert pairs.num_sources == 10 and len(pairs) == 100
+    batches = list(pairs.batches(32, torch.Generator().manual_seed(1)))
+    assert [len(b["mu_src"]) for b in batches] == [32, 32, 32, 4]
+    seen = torch.cat([b["mu_src"] for b in batches]).view(-1)
+    assert sorted(seen.unique().tolist()) == sorted(subset.tolist())
+    assert torch.bincount(seen.long(), minlength=100)[subset].tolist() == [10] * 10  # each source, equally often
+    partners = torch.cat([b["x_tgt"] for b in batches]).view(-1)
+    assert torch.equal(partners, labels[seen.long()].float())
+
+
+def test_validation_pairs_ignore_the_epoch_size() -> None:
+    labels = torch.tensor([0, 1, 0, 1])
+    pairs = PairedBatches({"mu_src": torch.zeros(4, 1)}, labels, torch.zeros(2, 1), torch.tensor([0, 1]), {0: 0, 1: 1},
+                          fixed_pairing_seed=0)
+    assert len(pairs) == 4
+    assert sum(len(b["x_tgt"]) for b in pairs.batches(3, None)) == 4

@@ -58,6 +58,12 @@ class PairedBatches:
 
     With a ``fixed_pairing_seed`` the pairing is drawn once (validation: a stable loss to stop
     on); otherwise every epoch draws new partners from the epoch's generator.
+
+    ``epoch_size``: pairs per training epoch, drawn by cycling through shuffled source samples.
+    Training sets it to the number of pairs at paired fraction 1, so that a small paired fraction
+    restricts which samples are seen, never how many optimiser steps are taken (at 1% of FSDD's
+    2,430 recordings an epoch would otherwise be a single step, and early stopping would end
+    training after a handful).
     """
 
     def __init__(
@@ -68,33 +74,48 @@ class PairedBatches:
         target_labels: Tensor,
         class_map: Mapping[int, int],
         fixed_pairing_seed: int | None = None,
+        epoch_size: int | None = None,
     ) -> None:
+        if epoch_size is not None and epoch_size < 1:
+            raise ValueError(f"epoch_size must be positive, got {epoch_size}")
         keep = mapped_only(source_labels, class_map)
         self.source = {key: tensor[keep.to(tensor.device)] for key, tensor in source.items()}
         self.source_labels = source_labels[keep]
         self.target_x = target_x
         self.target_labels = target_labels.cpu()
         self.class_map = dict(class_map)
+        self.epoch_size = epoch_size
         self.fixed_partners = None
         if fixed_pairing_seed is not None:
             g = torch.Generator().manual_seed(fixed_pairing_seed)
             self.fixed_partners = class_matched_partners(self.source_labels.cpu(), self.target_labels, self.class_map, g)
 
-    def __len__(self) -> int:
+    @property
+    def num_sources(self) -> int:
+        """Distinct source samples taking part in pairing."""
         return len(self.source_labels)
+
+    def __len__(self) -> int:
+        return self.epoch_size or self.num_sources
 
     def batches(self, batch_size: int, generator: torch.Generator | None) -> Iterator[Batch]:
         device = self.target_x.device
-        if self.fixed_partners is not None:
-            partners = self.fixed_partners
+        n = self.num_sources
+        if generator is None:
+            order = torch.arange(n)
         else:
-            if generator is None:
-                raise ValueError("PairedBatches without a fixed pairing needs a generator")
-            partners = class_matched_partners(self.source_labels.cpu(), self.target_labels, self.class_map, generator)
-        order = torch.arange(len(self)) if generator is None else torch.randperm(len(self), generator=generator)
+            rounds = -(-len(self) // n)
+            order = torch.cat([torch.randperm(n, generator=generator) for _ in range(rounds)])[: len(self)]
+        if self.fixed_partners is not None:
+            partners = self.fixed_partners[order]
+        elif generator is None:
+            raise ValueError("PairedBatches without a fixed pairing needs a generator")
+        else:
+            # One partner per position: a source sample met twice in an epoch meets two partners.
+            partners = class_matched_partners(self.source_labels.cpu()[order], self.target_labels, self.class_map, generator)
         order, partners = order.to(device), partners.to(device)
-        for start in range(0, len(self), batch_size):
+        for start in range(0, len(order), batch_size):
             index = order[start : start + batch_size]
             batch = {key: as_float(tensor[index]) for key, tensor in self.source.items()}
-            batch["x_tgt"] = as_float(self.target_x[partners[index]])
+            batch["x_tgt"] = as_float(self.target_x[partners[start : start + batch_size]])
             yield batch
