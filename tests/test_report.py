@@ -192,3 +192,17 @@ def test_dvc_yaml_declares_every_configs_metrics_and_figure5() -> None:
     for config in sorted(p.stem for p in (REPO / "config").glob("*.yaml")):
         assert f"reports/{config}/figure_data/headline_metrics.json" in declared["metrics"]
         assert any(f"figure5_{config}" in plot for plot in declared["plots"])
+
+
+def test_a_tie_with_a_baseline_is_no_win() -> None:
+    # Every method at chance must not read as "AVAE beats every baseline".
+    from avae.report.analysis import Cell, Table, _avae_beats_baselines
+
+    def cell(mean: float) -> Cell:
+        return Cell(selector={}, mean=mean, std=0.0, n=1, paper=None, substitute=False, anchor="a")
+
+    table = Table("table1", [{"title": "x"}])
+    table.rows = [{"method": "avae", "cells": [cell(10.0)]}, {"method": "jmvae", "cells": [cell(10.0)]}]
+    assert _avae_beats_baselines(table, 0) == "no"
+    table.rows[0]["cells"] = [cell(10.5)]
+    assert _avae_beats_baselines(table, 0) == "yes"
