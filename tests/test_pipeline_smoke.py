@@ -112,8 +112,12 @@ def test_the_real_report_traces_every_number_to_metrics_csv(smoke_repo: tuple[Pa
     page = PageNumbers()
     page.feed((reports / "report.html").read_text())
     check_numbers_both_ways(reports, page)
-    # Four scenarios: a sample grid and a latent-space figure each, plus Figure 5 and the training curves.
-    assert len(page.images) == 10
+    # Four scenarios: AVAE's sample grid and a latent-space figure each; the five baselines' grids in
+    # their one smoke scenario; Figure 5 and the training curves.
+    grids = sorted(p.name for p in (reports / "figures" / "samples").glob("*.png"))
+    assert [g for g in grids if not g.startswith("avae_")] == sorted(
+        f"{method}_fsdd-mnist_z16-16_p1.0_seed0.png" for method in ("vae", "vae_cg", "jmvae", "cva", "mvae"))
+    assert len(page.images) == 4 + 5 + 4 + 2
     for name in ("table1", "table2", "table3", "figure5", "methods"):
         assert (reports / "tables" / f"{name}.csv").exists() and (reports / "tables" / f"{name}.tex").exists()
     for figure in ("figure5", "training"):
