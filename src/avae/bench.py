@@ -12,8 +12,9 @@ may be shared):
     the same model, optimiser, data and threads. The same-batch ratio (engine at 128) is reported
     beside it, so the loader's share and the batch size's share can be told apart.
 ``peak_fraction``
-    Achieved GFLOP/s of the MLP-VAE training step at its configured batch size over the GFLOP/s of
-    a 2048x2048 fp32 matmul measured in the same process with the same threads. Training FLOPs are
+    Achieved GFLOP/s of the MLP-VAE training step at its configured batch size and precision over
+    the GFLOP/s of a 2048x2048 matmul at that precision (bf16 where the engine autocasts to it),
+    measured in the same process with the same threads. The fp32 figures are reported beside it. Training FLOPs are
     counted by ``torch.utils.flop_counter`` on one real step (forward and backward matmuls; the
     first layer's input gradient is never computed, so this is a little under 3x the forward).
 ``noop_rerun_s``
@@ -49,7 +50,7 @@ import yaml
 
 from avae.config import model_params, validate_config
 from avae.data.datasets import dataset_info
-from avae.engine import TensorBatches, TrainConfig, Trainer
+from avae.engine import TensorBatches, TrainConfig, Trainer, resolve_precision
 from avae.jobs import build_model
 
 HEADLINE_CONFIG = "paper"
@@ -91,9 +92,14 @@ def new_vae(params: dict[str, Any], seed: int = 0) -> torch.nn.Module:
 # --- (a) + (b): engine throughput ------------------------------------------------------------------
 
 
-def engine_samples_per_s(images: torch.Tensor, params: dict[str, Any], batch_size: int) -> float:
-    """One epoch of our engine over ``images`` (and its validation pass over 512 of them)."""
-    config = TrainConfig.from_params({**params["train"], "batch_size": batch_size, "max_epochs": 1, "patience": None})
+def engine_samples_per_s(images: torch.Tensor, params: dict[str, Any], batch_size: int,
+                         precision: str | None = None) -> float:
+    """One epoch of our engine over ``images`` (and its validation pass over 512 of them), at the
+    configured precision unless ``precision`` is given."""
+    overrides = {"batch_size": batch_size, "max_epochs": 1, "patience": None}
+    if precision is not None:
+        overrides["precision"] = precision
+    config = TrainConfig.from_params({**params["train"], **overrides})
     trainer = Trainer(new_vae(params), config, name="bench", seed=0, device=torch.device("cpu"))
     train, val = TensorBatches({"x": images}), TensorBatches({"x": images[:512]})
     started = time.perf_counter()
@@ -117,18 +123,6 @@ class PerSampleMNIST(torch.utils.data.Dataset):
         from PIL import Image
 
         return self.transform(Image.fromarray(self.images[index, 0], mode="L"))
-
-
-def engine_fused_adam_samples_per_s(images: torch.Tensor, params: dict[str, Any], batch_size: int) -> float:
-    """Like :func:`engine_samples_per_s` with PyTorch's fused Adam kernel instead of the default
-    for-loop implementation. Not what the workflow uses: it changes the last bits of the weights."""
-    config = TrainConfig.from_params({**params["train"], "batch_size": batch_size, "max_epochs": 1, "patience": None})
-    trainer = Trainer(new_vae(params), config, name="bench", seed=0, device=torch.device("cpu"))
-    trainer.optimizer = torch.optim.Adam(trainer.model.parameters(), lr=config.learning_rate, fused=True)
-    train, val = TensorBatches({"x": images}), TensorBatches({"x": images[:512]})
-    started = time.perf_counter()
-    trainer.fit(train, val)
-    return len(images) / (time.perf_counter() - started)
 
 
 def step_time_breakdown(images: torch.Tensor, params: dict[str, Any], batch_size: int, flops_per_step: int,
@@ -184,14 +178,14 @@ def training_step_flops(params: dict[str, Any], batch_size: int) -> dict[str, in
     return {"forward": int(forward.get_total_flops()), "forward_backward": int(total.get_total_flops())}
 
 
-def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
-    """GFLOP/s of ``repeats`` back-to-back n x n fp32 matmuls (2 n^3 FLOPs each).
+def matmul_gflops(n: int = 2048, repeats: int = 10, dtype: torch.dtype = torch.float32) -> float:
+    """GFLOP/s of ``repeats`` back-to-back n x n matmuls in ``dtype`` (2 n^3 FLOPs each).
 
     Averaged over about a second, like an engine epoch, rather than the best single product: on a
     shared machine a best-of would catch a quiet instant that the epoch it is compared with never
     gets, and understate the fraction.
     """
-    a, b = torch.randn(n, n), torch.randn(n, n)
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     torch.mm(a, b)  # warm-up: thread pool, caches
     started = time.perf_counter()
     for _ in range(repeats):
@@ -309,30 +303,36 @@ def measure_engine(root: Path, samples: int, repeats: int) -> dict[str, Any]:
     images = mnist_train_images(root, samples)
     params = mnist_vae_params(root)
     batch = int(params["train"]["batch_size"])
+    precision = resolve_precision(params["train"]["precision"], torch.device("cpu"))
+    compute_dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     flops = training_step_flops(params, batch)
     measures: dict[str, Callable[[], float]] = {
-        "matmul_gflops": matmul_gflops,
+        "matmul_gflops": lambda: matmul_gflops(dtype=compute_dtype),
+        "matmul_gflops_fp32": matmul_gflops,
         "engine_configured": lambda: engine_samples_per_s(images, params, batch),
+        "engine_configured_fp32": lambda: engine_samples_per_s(images, params, batch, precision="fp32"),
         "engine_128": lambda: engine_samples_per_s(images, params, 128),
         "dataloader_128": lambda: dataloader_samples_per_s(images, params, 128),
-        "engine_configured_fused_adam": lambda: engine_fused_adam_samples_per_s(images, params, batch),
     }
     for measure in measures.values():  # warm-up round, not recorded
         measure()
     rounds = [{name: measure() for name, measure in measures.items()} for _ in range(repeats)]
-    engine_gflops = median_of(rounds, "engine_configured") * flops["forward_backward"] / batch / 1e9
-    fused_gflops = median_of(rounds, "engine_configured_fused_adam") * flops["forward_backward"] / batch / 1e9
+
+    def gflops(key: str) -> float:
+        return median_of(rounds, key) * flops["forward_backward"] / batch / 1e9
+
     return {
         "breakdown": step_time_breakdown(images, params, batch, flops["forward_backward"]),
-        "engine_fused_adam_gflops": fused_gflops,
         "samples": samples,
         "configured_batch_size": batch,
+        "precision": precision,
         "architecture": params["architecture"],
         "latent_dim": params["latent_dim"],
         "flops_per_step": flops,
         "rounds": rounds,
         "median": {key: median_of(rounds, key) for key in measures},
-        "engine_gflops": engine_gflops,
+        "engine_gflops": gflops("engine_configured"),
+        "engine_fp32_gflops": gflops("engine_configured_fp32"),
     }
 
 
@@ -365,7 +365,8 @@ def write_report(results: dict[str, Any], out_dir: Path) -> None:
         "## Engine",
         "",
         f"MNIST VAE of the offline config ({e['architecture']}, latent {e['latent_dim']}), first {e['samples']} "
-        "MNIST training images, Adam, CPU.",
+        f"MNIST training images, CPU. The engine trains as the workflow does: fused Adam, precision "
+        f"`auto` ({e['precision']} here). The DataLoader loop is the textbook one: fp32, PyTorch's default Adam.",
         "",
         "| loop | batch | samples/s |",
         "|---|---|---|",
@@ -380,8 +381,12 @@ def write_report(results: dict[str, Any], out_dir: Path) -> None:
         f"counted (forward {e['flops_per_step']['forward'] / 1e9:.3f} GFLOP; 3x forward would be "
         f"{3 * e['flops_per_step']['forward'] / 1e9:.3f}). Achieved {e['engine_gflops']:.1f} GFLOP/s in the engine, "
         f"including batch slicing, uint8 conversion, the loss, Adam and the validation pass.",
-        f"- Matmul peak (2048^2 fp32, 10 back-to-back products, median over repeats): {med['matmul_gflops']:.1f} GFLOP/s. "
-        f"`peak_fraction` = {e['engine_gflops']:.1f} / {med['matmul_gflops']:.1f} = {h['peak_fraction']:.2f}.",
+        f"- Matmul peak (2048^2 {e['precision']}, the engine's compute precision; 10 back-to-back products, median "
+        f"over repeats): {med['matmul_gflops']:.1f} GFLOP/s. `peak_fraction` = {e['engine_gflops']:.1f} / "
+        f"{med['matmul_gflops']:.1f} = {h['peak_fraction']:.2f}.",
+        f"- The engine in fp32 (`precision: fp32`): {med['engine_configured_fp32']:,.0f} samples/s, "
+        f"{e['engine_fp32_gflops']:.1f} GFLOP/s, {h['peak_fraction_fp32']:.2f} of the fp32 matmul peak "
+        f"({med['matmul_gflops_fp32']:.1f} GFLOP/s); {h['engine_speedup_fp32']:.2f}x the DataLoader loop.",
         "",
         f"Where a training step's time goes (torch profiler, {e['breakdown']['steps']} steps of one engine epoch, "
         f"{e['breakdown']['ms_per_step']:.1f} ms per step under the profiler):",
@@ -392,10 +397,6 @@ def write_report(results: dict[str, Any], out_dir: Path) -> None:
         f"{e['breakdown']['matmul_share']:.0%} |",
         f"| Adam update | {e['breakdown']['optimizer_share']:.0%} |",
         f"| everything else (activations, loss, sampling, batch slicing, validation) | {e['breakdown']['other_share']:.0%} |",
-        "",
-        f"With PyTorch's fused Adam kernel (not used by the workflow: it changes the last bits of the weights) "
-        f"the engine reaches {med['engine_configured_fused_adam']:,.0f} samples/s, "
-        f"{e['engine_fused_adam_gflops'] / med['matmul_gflops']:.2f} of the matmul peak.",
         "",
         "## Workflow",
         "",
@@ -454,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         "engine_speedup": med["engine_configured"] / med["dataloader_128"],
         "engine_speedup_same_batch": med["engine_128"] / med["dataloader_128"],
         "peak_fraction": engine["engine_gflops"] / med["matmul_gflops"],
-        "peak_fraction_fused_adam": engine["engine_fused_adam_gflops"] / med["matmul_gflops"],
+        "peak_fraction_fp32": engine["engine_fp32_gflops"] / med["matmul_gflops_fp32"],
+        "engine_speedup_fp32": med["engine_configured_fp32"] / med["dataloader_128"],
         "noop_rerun_s": statistics.median(noop),
         "noop_runs_s": noop,
         "rerun_fraction": headline["fraction"],

@@ -9,6 +9,10 @@ Design points (each one is a requirement of the reproduction, not a nicety):
   bit-for-bit: weights, optimiser, best-so-far state, history and the random generators. A killed
   job rerun with the same arguments finishes with the same result as an uninterrupted one.
 * A non-finite loss stops the job with a message naming the model, epoch and step.
+* Mixed precision where the hardware has it (``precision: auto``): the training forward pass runs
+  under bf16 autocast on CUDA and on CPUs with native bf16 matmuls (AVX512-BF16 or AMX), where it
+  trains the MLP models about 2.8x faster than fp32. Weights, optimiser state, losses and every
+  evaluation stay fp32. The resolved precision is recorded with each trained model.
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     eval_batch_size: int = 4096
     monitor: str = "loss"  # validation metric for early stopping: "loss" (min) or "accuracy" (max)
+    precision: str = "auto"  # training forward pass: "auto" (bf16 where native), "bf16" or "fp32"
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "TrainConfig":
@@ -101,6 +106,7 @@ class TrainConfig:
             weight_decay=float(params.get("weight_decay", 0.0)),
             eval_batch_size=int(params.get("eval_batch_size", 4096)),
             monitor=str(params.get("monitor", "loss")),
+            precision=str(params.get("precision", "auto")),
         )
 
 
@@ -111,12 +117,34 @@ class TrainResult:
     best_val_score: float
     stopped_early: bool
     train_seconds: float
+    precision: str = "fp32"
     state_dict: dict[str, Tensor] = field(repr=False, default_factory=dict)
 
 
 def pick_device() -> torch.device:
     """CUDA when present, else CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+PRECISIONS = ("auto", "bf16", "fp32")
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bf16 matrices natively (faster than fp32, not emulated)."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """``"bf16"`` or ``"fp32"``: what ``precision`` means on ``device``."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
+    if precision == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
+    return precision
 
 
 def seed_everything(seed: int) -> None:
@@ -156,8 +184,12 @@ class Trainer:
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         if not trainable:
             raise ValueError(f"{name}: the model has no trainable parameters")
+        self.precision = resolve_precision(config.precision, self.device)
+        # The fused kernel updates all parameters in one pass; PyTorch's default on CPU is a Python
+        # loop over them, which cost a sixth of an MLP-VAE step here.
         self.optimizer = torch.optim.Adam(
-            trainable, lr=config.learning_rate, weight_decay=config.weight_decay
+            trainable, lr=config.learning_rate, weight_decay=config.weight_decay,
+            fused=self.device.type in ("cpu", "cuda"),
         )
 
     def evaluate_loss(self, source: BatchSource) -> dict[str, float]:
@@ -226,6 +258,7 @@ class Trainer:
             best_val_score=state["best_val_score"],
             stopped_early=state["stopped_early"],
             train_seconds=state["train_seconds"],
+            precision=self.precision,
             state_dict=state["best_state"],
         )
 
@@ -242,7 +275,8 @@ class Trainer:
             total = math.ceil(len(train) / self.config.batch_size)
             batches = tqdm(batches, total=total, desc=f"{self.name} epoch {epoch}", leave=False)
         for step, batch in enumerate(batches, start=1):
-            out = self.model(batch)
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+                out = self.model(batch)
             if not torch.isfinite(out.loss):
                 raise NonFiniteLossError(
                     f"{self.name}: non-finite loss {out.loss.item()} at epoch {epoch}, step {step}"

@@ -123,6 +123,7 @@ def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Modu
         "stopped_early": result.stopped_early,
         "epochs_run": len(result.history),
         "train_seconds": round(result.train_seconds, 3),
+        "precision": result.precision,
         "history": result.history,
     }
     state = {k: v.cpu() for k, v in model.state_dict().items()}
