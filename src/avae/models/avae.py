@@ -10,7 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from avae.models.base import CrossModalGenerator, StepOutput, TrainableModel
-from avae.models.networks import Decoder, bounded_logvar, mlp
+from avae.models.networks import Decoder, mlp, split_gaussian
 from avae.models.vae import VAE
 from avae.objectives import associator_loss, reparameterize
 
@@ -38,8 +38,7 @@ class Associator(nn.Module):
         self.net = mlp([source_dim, *hidden, 2 * target_dim])
 
     def forward(self, z_source: Tensor) -> tuple[Tensor, Tensor]:
-        mu, logvar = self.net(z_source).chunk(2, dim=-1)
-        return mu, bounded_logvar(logvar)
+        return split_gaussian(self.net(z_source))
 
 
 def freeze(module: nn.Module) -> nn.Module:

@@ -89,6 +89,16 @@ def bounded_logvar(raw: Tensor) -> Tensor:
     return LOGVAR_LIMIT * torch.tanh(raw / LOGVAR_LIMIT)
 
 
+def split_gaussian(raw: Tensor) -> tuple[Tensor, Tensor]:
+    """A head's output ``[mu, raw logvar]`` as fp32 ``(mu, bounded logvar)``.
+
+    fp32 even under bf16 autocast: the KL terms and the sampling are computed from these, and on
+    CPU elementwise bf16 arithmetic is both less precise and slower than fp32.
+    """
+    mu, logvar = raw.float().chunk(2, dim=-1)
+    return mu, bounded_logvar(logvar)
+
+
 class GaussianEncoder(nn.Module):
     """``x -> (mu, logvar)`` of a diagonal Gaussian over the latent space."""
 
@@ -98,8 +108,7 @@ class GaussianEncoder(nn.Module):
         self.head = nn.Linear(self.features.out_features, 2 * latent_dim)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        mu, logvar = self.head(self.features(x)).chunk(2, dim=-1)
-        return mu, bounded_logvar(logvar)
+        return split_gaussian(self.head(self.features(x)))
 
 
 class Decoder(nn.Module):
@@ -136,7 +145,7 @@ class Decoder(nn.Module):
         self.output = output
 
     def forward(self, z: Tensor) -> Tensor:
-        x_hat = self.body(z)
+        x_hat = self.body(z).float()  # the reconstruction loss is fp32 (see split_gaussian)
         return torch.sigmoid(x_hat) if self.output == "sigmoid" else x_hat
 
 

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from avae.models.base import CrossModalGenerator, TrainableModel
-from avae.models.networks import Decoder, FeatureExtractor, GaussianEncoder, Shape, bounded_logvar
+from avae.models.networks import Decoder, FeatureExtractor, GaussianEncoder, Shape, split_gaussian
 
 ROLES = ("source", "target")
 
@@ -68,8 +68,7 @@ class JointEncoder(nn.Module):
 
     def forward(self, x: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
         features = torch.cat([self.features[role](x[role]) for role in self.features], dim=1)
-        mu, logvar = self.head(features).chunk(2, dim=-1)
-        return mu, bounded_logvar(logvar)
+        return split_gaussian(self.head(features))
 
 
 class PairModel(TrainableModel, CrossModalGenerator):
