@@ -28,7 +28,9 @@ rule prepare:
         f"{LOGS}/prepare/{{dataset}}.log",
     benchmark:
         f"{BENCH}/prepare/{{dataset}}.tsv"
-    threads: 2
+    # One thread, like every other rule: a two-thread job waits for both cores to be free at once,
+    # which a busy DAG of one-thread jobs never leaves, so it starved behind the training queue.
+    threads: 1
     shell:
         "{PYTHON} --threads {threads} prepare --dataset {wildcards.dataset:q} --raw-dir {RAW:q}"
         " --params {params.options:q} --out {output:q} > {log:q} 2>&1"
