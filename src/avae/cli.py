@@ -133,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--out", type=Path, required=True)
 
+    p = sub.add_parser("class-prototypes",
+                       help="model selection: does the evaluator recognise each class's Eq. 7 prototype of a VAE?")
+    p.add_argument("--data", type=Path, required=True, help="the VAE's prepared dataset (its training split is used)")
+    p.add_argument("--vae", type=Path, required=True)
+    p.add_argument("--classifier", type=Path, required=True)
+    p.add_argument("--lambda-crs", type=float, nargs="+", default=[1.0], help="the associator KL weights to try")
+    p.add_argument("--out", type=Path, required=True)
+
     p = sub.add_parser("collect-metrics", help="merge per-job metric fragments into metrics.csv")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("fragments", type=Path, nargs="+")
@@ -217,6 +225,10 @@ def run(args: argparse.Namespace) -> None:
     elif job == "evaluate-cascade":
         jobs.evaluate_cascade(args.path, args.source_data, args.vaes, args.associators, args.direct_associator,
                               args.target_classifier, args.class_maps, args.direct_class_map, args.seed, args.out)
+    elif job == "class-prototypes":
+        from avae.diagnostics import check_class_prototypes
+
+        check_class_prototypes(args.data, args.vae, args.classifier, args.lambda_crs, args.out)
     elif job == "collect-metrics":
         jobs.collect_metrics(args.fragments, args.out)
     elif job == "plot":

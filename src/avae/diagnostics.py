@@ -1,0 +1,81 @@
+"""Model-selection diagnostics, run by hand on a finished run's models (docs/model-selection.md).
+
+They read the validation-era artefacts of a run (prepared data, VAEs, evaluators) and never the
+test split, so a setting chosen with them leaves the reported numbers untouched by selection.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from avae.data.prepare import load_prepared
+from avae.engine import as_float
+from avae.io import atomic_write_json
+from avae.jobs import load_model
+from avae.objectives import associator_loss
+
+log = logging.getLogger(__name__)
+
+
+def class_prototype_latents(
+    decode: Callable[[Tensor], Tensor], class_means: Tensor, latent_dim: int, lambda_crs: float,
+    steps: int = 1500, learning_rate: float = 0.05,
+) -> Tensor:
+    """The latent per class that Eq. 7 pulls an associator towards when its input tells only the class.
+
+    Averaged over random partners ``x_j`` of class ``c``, ``||x_j - D_j(z)||^2`` is
+    ``||mean_c - D_j(z)||^2`` plus the class's pixel variance, which does not depend on ``z``. So an
+    associator that can recognise the class of its source but nothing finer minimises Eq. 7 at
+    ``argmin_z ||mean_c - D_j(z)||^2 + lambda_crs * KL(N(z, I) || N(0, I))``: one prototype per
+    class, found here by gradient descent from the prior mean. Whether the evaluator recognises
+    ``D_j(prototype)`` decides whether a target VAE can be associated to at all for that class.
+    """
+    z = torch.zeros(len(class_means), latent_dim, requires_grad=True)
+    unit_logvar = torch.zeros(len(class_means), latent_dim)
+    optimiser = torch.optim.Adam([z], lr=learning_rate)
+    for _ in range(steps):
+        loss, _, _ = associator_loss(class_means, decode(z), z, unit_logvar, lambda_crs)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return z.detach()
+
+
+def check_class_prototypes(
+    data_path: Path, vae_path: Path, classifier_path: Path, lambda_crs_values: list[float], out: Path,
+) -> dict[str, Any]:
+    """Decode each training class's Eq. 7 prototype and ask the evaluator what it sees.
+
+    Writes, for every ``lambda_crs`` value, each class's predicted label and the evaluator's
+    probability of the true class. A class whose prototype is not recognised is one the
+    associators into this VAE cannot reach from a source that carries only the class.
+    """
+    data = load_prepared(data_path)
+    vae, classifier = load_model(vae_path), load_model(classifier_path)
+    for module in (vae, classifier):
+        module.requires_grad_(False)
+    x, y = as_float(data["x_train"]), data["y_train"]
+    classes = sorted(int(c) for c in y.unique())
+    names = data["meta"]["classes"]
+    class_means = torch.stack([x[y == c].mean(dim=0) for c in classes])
+    results: dict[str, Any] = {"vae": str(vae_path), "classifier": str(classifier_path),
+                               "classes": [names[c] for c in classes], "lambda_crs": {}}
+    for lambda_crs in lambda_crs_values:
+        prototypes = class_prototype_latents(vae.decode, class_means, vae.config.latent_dim, lambda_crs)
+        with torch.inference_mode():
+            probabilities = classifier.logits(vae.decode(prototypes)).softmax(dim=1)
+        rows = [{"class": names[c], "predicted": names[int(p.argmax())], "p_true": round(float(p[c]), 4)}
+                for c, p in zip(classes, probabilities)]
+        recognised = sum(row["class"] == row["predicted"] for row in rows)
+        log.info("lambda_crs %g: %d of %d class prototypes recognised%s", lambda_crs, recognised, len(rows),
+                 "".join(f"; {r['class']} -> {r['predicted']} (p_true {r['p_true']:.2f})"
+                         for r in rows if r["class"] != r["predicted"]))
+        results["lambda_crs"][f"{lambda_crs:g}"] = {"recognised": recognised, "per_class": rows}
+    atomic_write_json(out, results)
+    return results
