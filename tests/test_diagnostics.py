@@ -55,7 +55,8 @@ def test_check_class_prototypes_reports_what_the_evaluator_sees(tmp_path: Path) 
     clf = _save(tmp_path / "clf.pt", "classifier", clf_build, jobs.build_model("classifier", clf_build))
 
     out = tmp_path / "prototypes.json"
-    check_class_prototypes(tmp_path / "toy.pt", vae, clf, [0.5], out)
+    png = tmp_path / "prototypes.png"
+    check_class_prototypes(tmp_path / "toy.pt", vae, clf, [0.5], out, png)
     report = json.loads(out.read_text())["lambda_crs"]["0.5"]
 
     vae_model, clf_model = jobs.load_model(vae), jobs.load_model(clf)
@@ -68,4 +69,5 @@ def test_check_class_prototypes_reports_what_the_evaluator_sees(tmp_path: Path) 
     names = ["a", "b", "c"]
     assert [row["predicted"] for row in report["per_class"]] == [names[i] for i in probabilities.argmax(1).tolist()]
     assert [row["p_true"] for row in report["per_class"]] == [round(float(probabilities[c, c]), 4) for c in range(3)]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert report["recognised"] == sum(row["class"] == row["predicted"] for row in report["per_class"])

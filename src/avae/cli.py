@@ -139,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vae", type=Path, required=True)
     p.add_argument("--classifier", type=Path, required=True)
     p.add_argument("--lambda-crs", type=float, nargs="+", default=[1.0], help="the associator KL weights to try")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="JSON: per lambda_crs, each class's prediction")
+    p.add_argument("--png", type=Path, default=None, help="also draw the class means and decoded prototypes")
 
     p = sub.add_parser("collect-metrics", help="merge per-job metric fragments into metrics.csv")
     p.add_argument("--out", type=Path, required=True)
@@ -228,7 +229,7 @@ def run(args: argparse.Namespace) -> None:
     elif job == "class-prototypes":
         from avae.diagnostics import check_class_prototypes
 
-        check_class_prototypes(args.data, args.vae, args.classifier, args.lambda_crs, args.out)
+        check_class_prototypes(args.data, args.vae, args.classifier, args.lambda_crs, args.out, args.png)
     elif job == "collect-metrics":
         jobs.collect_metrics(args.fragments, args.out)
     elif job == "plot":

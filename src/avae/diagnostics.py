@@ -16,7 +16,7 @@ from torch import Tensor
 
 from avae.data.prepare import load_prepared
 from avae.engine import as_float
-from avae.io import atomic_write_json
+from avae.io import atomic_path, atomic_write_json
 from avae.jobs import load_model
 from avae.objectives import associator_loss
 
@@ -49,12 +49,14 @@ def class_prototype_latents(
 
 def check_class_prototypes(
     data_path: Path, vae_path: Path, classifier_path: Path, lambda_crs_values: list[float], out: Path,
+    png: Path | None = None,
 ) -> dict[str, Any]:
     """Decode each training class's Eq. 7 prototype and ask the evaluator what it sees.
 
     Writes, for every ``lambda_crs`` value, each class's predicted label and the evaluator's
     probability of the true class. A class whose prototype is not recognised is one the
-    associators into this VAE cannot reach from a source that carries only the class.
+    associators into this VAE cannot reach from a source that carries only the class. ``png``
+    also draws the class means above each ``lambda_crs``'s decoded prototypes.
     """
     data = load_prepared(data_path)
     vae, classifier = load_model(vae_path), load_model(classifier_path)
@@ -66,10 +68,12 @@ def check_class_prototypes(
     class_means = torch.stack([x[y == c].mean(dim=0) for c in classes])
     results: dict[str, Any] = {"vae": str(vae_path), "classifier": str(classifier_path),
                                "classes": [names[c] for c in classes], "lambda_crs": {}}
+    decoded_rows: list[tuple[str, Tensor, list[dict[str, Any]]]] = []
     for lambda_crs in lambda_crs_values:
         prototypes = class_prototype_latents(vae.decode, class_means, vae.config.latent_dim, lambda_crs)
         with torch.inference_mode():
-            probabilities = classifier.logits(vae.decode(prototypes)).softmax(dim=1)
+            decoded = vae.decode(prototypes)
+            probabilities = classifier.logits(decoded).softmax(dim=1)
         rows = [{"class": names[c], "predicted": names[int(p.argmax())], "p_true": round(float(p[c]), 4)}
                 for c, p in zip(classes, probabilities)]
         recognised = sum(row["class"] == row["predicted"] for row in rows)
@@ -77,5 +81,35 @@ def check_class_prototypes(
                  "".join(f"; {r['class']} -> {r['predicted']} (p_true {r['p_true']:.2f})"
                          for r in rows if r["class"] != r["predicted"]))
         results["lambda_crs"][f"{lambda_crs:g}"] = {"recognised": recognised, "per_class": rows}
+        decoded_rows.append((f"lambda_crs {lambda_crs:g}", decoded, rows))
     atomic_write_json(out, results)
+    if png is not None:
+        _plot_prototypes(class_means, [names[c] for c in classes], decoded_rows, data["meta"].get("modality", "image"), png)
     return results
+
+
+def _plot_prototypes(
+    class_means: Tensor, names: list[str], decoded_rows: list[tuple[str, Tensor, list[dict[str, Any]]]],
+    modality: str, png: Path,
+) -> None:
+    # Imported here: the report's figure module sets the headless matplotlib backend.
+    from avae.report.figures import apply_style, plt, show_sample
+
+    apply_style({})
+    fig, axes = plt.subplots(1 + len(decoded_rows), len(names), figsize=(1.2 * len(names), 1.5 * (1 + len(decoded_rows))),
+                             squeeze=False)
+    for c, name in enumerate(names):
+        show_sample(axes[0, c], class_means[c].numpy(), modality)
+        axes[0, c].set_title(name, fontsize=7)
+        for r, (_, decoded, rows) in enumerate(decoded_rows, start=1):
+            show_sample(axes[r, c], decoded[c].numpy(), modality)
+            ok = rows[c]["predicted"] == name
+            axes[r, c].set_title(f"{rows[c]['predicted']} (p_true {rows[c]['p_true']:.2f})", fontsize=6,
+                                 color="black" if ok else "crimson")
+    axes[0, 0].set_ylabel("class mean", fontsize=7)
+    for r, (label, _, _) in enumerate(decoded_rows, start=1):
+        axes[r, 0].set_ylabel(label, fontsize=7)
+    fig.tight_layout()
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)

@@ -29,7 +29,7 @@ def apply_style(style: dict[str, Any]) -> None:
     plt.rcParams["pdf.compression"] = 6
 
 
-def _show(ax: plt.Axes, sample: np.ndarray, modality: str) -> None:
+def show_sample(ax: plt.Axes, sample: np.ndarray, modality: str) -> None:
     if modality == "audio":
         ax.imshow(sample[0], aspect="auto", origin="lower", cmap="magma")
     elif sample.shape[0] == 1:
@@ -49,9 +49,9 @@ def plot_sample_grid(data_path: Path, style: dict[str, Any], png: Path, pdf: Pat
     fig, axes = plt.subplots(2, n, figsize=(1.3 * n, 3.0), squeeze=False)
     src_classes, tgt_classes = list(d["source_classes"]), list(d["target_classes"])
     for i in range(n):
-        _show(axes[0, i], d["source"][i], str(d["source_modality"]))
+        show_sample(axes[0, i], d["source"][i], str(d["source_modality"]))
         axes[0, i].set_title(f"in: {src_classes[int(d['source_label'][i])]}", fontsize=7)
-        _show(axes[1, i], d["generated"][i], str(d["target_modality"]))
+        show_sample(axes[1, i], d["generated"][i], str(d["target_modality"]))
         ok = int(d["predicted"][i]) == int(d["expected"][i])
         axes[1, i].set_title(
             f"pred: {tgt_classes[int(d['predicted'][i])]}", fontsize=7, color="black" if ok else "crimson"
