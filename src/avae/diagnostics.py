@@ -7,6 +7,7 @@ test split, so a setting chosen with them leaves the reported numbers untouched 
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,16 +97,17 @@ def _plot_prototypes(
     from avae.report.figures import apply_style, plt, show_sample
 
     apply_style({})
-    fig, axes = plt.subplots(1 + len(decoded_rows), len(names), figsize=(1.2 * len(names), 1.5 * (1 + len(decoded_rows))),
+    fig, axes = plt.subplots(1 + len(decoded_rows), len(names), figsize=(1.3 * len(names), 1.7 * (1 + len(decoded_rows))),
                              squeeze=False)
     for c, name in enumerate(names):
         show_sample(axes[0, c], class_means[c].numpy(), modality)
-        axes[0, c].set_title(name, fontsize=7)
+        axes[0, c].set_title(textwrap.fill(name, 14), fontsize=7)
         for r, (_, decoded, rows) in enumerate(decoded_rows, start=1):
             show_sample(axes[r, c], decoded[c].numpy(), modality)
             ok = rows[c]["predicted"] == name
-            axes[r, c].set_title(f"{rows[c]['predicted']} (p_true {rows[c]['p_true']:.2f})", fontsize=6,
-                                 color="black" if ok else "crimson")
+            # A recognised prototype needs only its confidence; a miss names what the evaluator saw.
+            verdict = f"p(true) {rows[c]['p_true']:.2f}" if ok else f"as {textwrap.fill(rows[c]['predicted'], 14)}\np(true) {rows[c]['p_true']:.2f}"
+            axes[r, c].set_title(verdict, fontsize=6, color="black" if ok else "crimson")
     axes[0, 0].set_ylabel("class mean", fontsize=7)
     for r, (label, _, _) in enumerate(decoded_rows, start=1):
         axes[r, 0].set_ylabel(label, fontsize=7)
