@@ -17,7 +17,7 @@ from torch import Tensor
 
 from avae.data.prepare import load_prepared
 from avae.engine import as_float
-from avae.io import atomic_path, atomic_write_json
+from avae.io import atomic_write_json
 from avae.jobs import load_model
 from avae.objectives import associator_loss
 
@@ -94,7 +94,7 @@ def _plot_prototypes(
     modality: str, png: Path,
 ) -> None:
     # Imported here: the report's figure module sets the headless matplotlib backend.
-    from avae.report.figures import apply_style, plt, show_sample
+    from avae.report.figures import apply_style, plt, save_figure, show_sample
 
     apply_style({})
     fig, axes = plt.subplots(1 + len(decoded_rows), len(names), figsize=(1.3 * len(names), 1.7 * (1 + len(decoded_rows))),
@@ -112,6 +112,4 @@ def _plot_prototypes(
     for r, (label, _, _) in enumerate(decoded_rows, start=1):
         axes[r, 0].set_ylabel(label, fontsize=7)
     fig.tight_layout()
-    with atomic_path(png) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
+    save_figure(fig, png)

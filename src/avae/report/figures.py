@@ -63,8 +63,9 @@ def plot_sample_grid(data_path: Path, style: dict[str, Any], png: Path, pdf: Pat
     save_figure(fig, png, pdf)
 
 
-def save_figure(fig: plt.Figure, png: Path, pdf: Path) -> None:
-    for out in (png, pdf):
+def save_figure(fig: plt.Figure, *outputs: Path) -> None:
+    """Write ``fig`` to each path, in the format its suffix names, then close it."""
+    for out in outputs:
         with atomic_path(out) as tmp:
             fig.savefig(tmp, format=out.suffix[1:], metadata={"CreationDate": None} if out.suffix == ".pdf" else None)
     plt.close(fig)
