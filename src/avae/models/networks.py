@@ -18,15 +18,24 @@ from torch import Tensor, nn
 Shape = tuple[int, ...]
 
 
-def mlp(sizes: Sequence[int], dropout: float = 0.0) -> nn.Sequential:
+def mlp(sizes: Sequence[int]) -> nn.Sequential:
     """Linear layers with ReLU between them (none after the last)."""
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))
         if i < len(sizes) - 2:
             layers.append(nn.ReLU())
-            if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+def _hidden_stack(sizes: Sequence[int], dropout: float) -> nn.Sequential:
+    """Linear + ReLU (+ dropout) per layer. Every layer here is hidden: a head reads the last one,
+    so ``dropout`` must follow it too, or a single hidden layer would get none at all."""
+    layers: list[nn.Module] = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
 
 
@@ -59,7 +68,7 @@ class FeatureExtractor(nn.Module):
         if kind == "mlp":
             hidden = list(architecture["hidden"])
             self.body = nn.Sequential(
-                nn.Flatten(), mlp([math.prod(shape), *hidden], architecture.get("dropout", 0.0)), nn.ReLU()
+                nn.Flatten(), _hidden_stack([math.prod(shape), *hidden], architecture.get("dropout", 0.0))
             )
             self.out_features = hidden[-1]
         elif kind == "conv":
@@ -69,8 +78,7 @@ class FeatureExtractor(nn.Module):
             self.body = nn.Sequential(
                 _conv_trunk(shape[0], channels),
                 nn.Flatten(),
-                mlp([channels[-1] * h * w, *hidden], architecture.get("dropout", 0.0)),
-                nn.ReLU(),
+                _hidden_stack([channels[-1] * h * w, *hidden], architecture.get("dropout", 0.0)),
             )
             self.out_features = hidden[-1]
         else:

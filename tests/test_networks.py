@@ -1,0 +1,42 @@
+"""The shared per-modality networks: where an architecture's dropout acts."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from avae.models.networks import FeatureExtractor
+
+
+@pytest.mark.parametrize(
+    "shape, architecture",
+    [
+        ((1, 8, 8), {"kind": "mlp", "hidden": [16]}),
+        ((1, 8, 8), {"kind": "mlp", "hidden": [32, 16]}),
+        ((3, 8, 8), {"kind": "conv", "channels": [4], "hidden": [16]}),
+    ],
+)
+def test_dropout_follows_every_hidden_layer_including_the_last(shape, architecture) -> None:
+    # A single hidden layer is the GTSRB classifier's case: before this rule its dropout was a no-op.
+    features = FeatureExtractor(shape, {**architecture, "dropout": 0.5})
+    modules = list(features.modules())
+    linear = [i for i, m in enumerate(modules) if isinstance(m, nn.Linear)]
+    dropout = [i for i, m in enumerate(modules) if isinstance(m, nn.Dropout)]
+    assert len(dropout) == len(architecture["hidden"])
+    assert all(d > l for d, l in zip(dropout, linear))
+    assert isinstance(modules[-1], nn.Dropout)
+
+    torch.manual_seed(0)
+    x = torch.rand(4, *shape)
+    features.train()
+    assert not torch.equal(features(x), features(x))
+    features.eval()
+    assert torch.equal(features(x), features(x))
+    assert features(x).shape == (4, features.out_features)
+
+
+def test_no_dropout_layers_without_a_dropout_rate() -> None:
+    features = FeatureExtractor((1, 8, 8), {"kind": "mlp", "hidden": [32, 16]})
+    assert not any(isinstance(m, nn.Dropout) for m in features.modules())
+    assert isinstance(list(features.modules())[-1], nn.ReLU)
