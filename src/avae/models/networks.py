@@ -66,23 +66,20 @@ class FeatureExtractor(nn.Module):
         super().__init__()
         kind = architecture["kind"]
         if kind == "mlp":
-            hidden = list(architecture["hidden"])
-            self.body = nn.Sequential(
-                nn.Flatten(), _hidden_stack([math.prod(shape), *hidden], architecture.get("dropout", 0.0))
-            )
-            self.out_features = hidden[-1]
+            trunk: list[nn.Module] = []
+            flat_features = math.prod(shape)
         elif kind == "conv":
             channels = list(architecture["channels"])
             h, w = _check_conv_shape(shape, channels)
-            hidden = list(architecture["hidden"])
-            self.body = nn.Sequential(
-                _conv_trunk(shape[0], channels),
-                nn.Flatten(),
-                _hidden_stack([channels[-1] * h * w, *hidden], architecture.get("dropout", 0.0)),
-            )
-            self.out_features = hidden[-1]
+            trunk = [_conv_trunk(shape[0], channels)]
+            flat_features = channels[-1] * h * w
         else:
             raise ValueError(f"unknown architecture kind {kind!r} (expected 'mlp' or 'conv')")
+        hidden = list(architecture["hidden"])
+        self.body = nn.Sequential(
+            *trunk, nn.Flatten(), _hidden_stack([flat_features, *hidden], architecture.get("dropout", 0.0))
+        )
+        self.out_features = hidden[-1]
 
     def forward(self, x: Tensor) -> Tensor:
         return self.body(x)
