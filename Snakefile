@@ -30,6 +30,7 @@ include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/experiments.smk"
 include: "workflow/rules/baselines.smk"
+include: "workflow/rules/selection.smk"
 include: "workflow/rules/report.smk"
 
 

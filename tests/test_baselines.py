@@ -33,6 +33,7 @@ from avae.objectives import (
     product_of_experts,
     zero_mask,
 )
+from avae.selection import evaluate_sweep_point, parse_sweep_metric, sweep_metric
 
 
 def t(*values: float) -> torch.Tensor:
@@ -333,3 +334,32 @@ def test_method_summary_metrics_are_validated() -> None:
         metric_row("methods", "cva", "trainable_parameters", 12.5)
     with pytest.raises(MetricRangeError, match="not finite"):
         metric_row("methods", "cva", "train_seconds", float("inf"))
+
+
+def test_a_sweep_point_scores_the_validation_split_and_names_its_setting(prepared: dict, tmp_path: Path) -> None:
+    params = method_params("vae", mask_rate=0.0, train={"max_epochs": 1, "batch_size": 16, "patience": None})
+    class_map = {0: 1, 1: 0, 2: 2}
+    model_path = tmp_path / "model.pt"
+    jobs.train_baseline("vae", prepared["mnist"], prepared["fsdd"], params, class_map, 1.0, 0, model_path)
+    evaluate_sweep_point("mnist", "fsdd", prepared["mnist"], model_path, prepared["classifier"], class_map,
+                         "mask_rate", 0.0, 0, tmp_path / "sweep.csv")
+    [row] = read_metrics(tmp_path / "sweep.csv")
+    assert (row.experiment, row.method, row.metric) == ("sweep", "vae", "validation_accuracy:mask_rate=0")
+    assert parse_sweep_metric(row.metric) == ("mask_rate", 0.0)
+
+    # By hand, on the validation samples of the mapped classes (never the test split).
+    data = torch.load(prepared["mnist"], weights_only=True)
+    keep = torch.isin(data["y_val"], torch.tensor(sorted(class_map)))
+    x, y = data["x_val"][keep].float() / 255, data["y_val"][keep]
+    model = jobs.load_model(model_path, torch.device("cpu"))
+    with torch.inference_mode():
+        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.generate(x)).argmax(1)
+    expected = torch.tensor([class_map[int(c)] for c in y])
+    assert row.value == round(100.0 * (predicted == expected).float().mean().item(), 4)
+
+
+def test_sweep_metric_names_round_trip_and_reject_other_metrics() -> None:
+    assert sweep_metric("kl_weight", 0.25) == "validation_accuracy:kl_weight=0.25"
+    assert parse_sweep_metric(sweep_metric("kl_weight", 2.0)) == ("kl_weight", 2.0)
+    with pytest.raises(ValueError, match="not a sweep metric"):
+        parse_sweep_metric("accuracy")

@@ -86,3 +86,17 @@ def test_baselines_default_to_all_five_and_reject_unknown_ones() -> None:
     config["baselines"] = ["imvae"]
     with pytest.raises(ConfigError, match=r"config key baselines\.0: 'imvae' is not one of"):
         validate_config(config)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"source": "mnist", "target": "gtsrb"}, r"validation_sweeps\.0: mnist -> gtsrb is not a scenario"),
+    ({"method": "jmvae"}, r"validation_sweeps\.0: baseline 'jmvae' does not run in fsdd -> mnist"),
+    ({"param": "train"}, r"validation_sweeps\.0\.param: 'train' is not a numeric setting of models\.vae_joint"),
+    ({"seeds": [7]}, r"validation_sweeps\.0\.seeds: \[7\] are not all among the config's seeds"),
+])
+def test_a_validation_sweep_must_vary_a_numeric_setting_of_a_baseline_that_runs(change: dict, message: str) -> None:
+    config = _load("smoke")
+    config["baselines"] = ["vae"]
+    config["validation_sweeps"][0].update(change)
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config)

@@ -53,7 +53,7 @@ def test_numbers_in_the_summary_and_deviations_are_numbers_of_the_tables(page: P
 
 def test_every_section_is_present_and_self_contained(report: Path, page: PageNumbers) -> None:
     assert page.sections == ["summary", "table1", "table2", "table3", "figure5", "grids", "latents", "training",
-                             "methods", "provenance", "deviations"]
+                             "methods", "sweeps", "provenance", "deviations"]
     html = (report / "report.html").read_text()
     assert "<script" not in html.lower() and "<link" not in html.lower()
     assert not re.search(r"""(src|href)=["']?https?://""", html), "the page must load nothing from the network"
@@ -206,3 +206,13 @@ def test_a_tie_with_a_baseline_is_no_win() -> None:
     assert _avae_beats_baselines(table, 0) == "no"
     table.rows[0]["cells"] = [cell(10.5)]
     assert _avae_beats_baselines(table, 0) == "yes"
+
+
+def test_sweeps_mark_the_configured_value_bold_the_best_and_report_the_verdict(report: Path) -> None:
+    html = (report / "report.html").read_text()
+    sweeps = html[html.index('<section id="sweeps">'):html.index('<section id="provenance">')]
+    assert "kl_weight = 1 <strong>(configured)</strong>" in sweeps and "synthetic evidence" in sweeps
+    assert re.search(r'id="sw-mvae-fashion_mnist-mnist-kl_weight-0.5" class="cell best"', sweeps)
+    deviations = html[html.index('<section id="deviations">'):]
+    assert 'href="#sw-mvae-fashion_mnist-mnist-kl_weight"' in deviations
+    assert "validation sweep of kl_weight, another value beats the configured one" in deviations

@@ -170,7 +170,7 @@ def test_editing_the_classifier_module_retrains_no_vae_or_associator(smoke_state
     assert {rule for rule, _ in expensive(jobs)} == {"train_classifier"}
     assert {job.rule for job in jobs if job.rule.startswith("evaluate_")} == {
         "evaluate_classifier", "evaluate_vae", "evaluate_association", "evaluate_cascade", "evaluate_semi_supervised",
-        "evaluate_baseline", "evaluate_baseline_semi_supervised"}
+        "evaluate_baseline", "evaluate_baseline_semi_supervised", "evaluate_sweep_point"}
 
 
 def only_jmvae(jobs: list[PlannedJob]) -> None:

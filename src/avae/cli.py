@@ -121,6 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
     _cross_modal_evaluation_arguments(p, "the model")
     p.add_argument("--model", type=Path, required=True)
 
+    p = sub.add_parser("evaluate-sweep-point",
+                       help="one setting of a validation sweep: a baseline's accuracy on the source's validation split")
+    p.add_argument("--source", required=True)
+    p.add_argument("--target", required=True)
+    p.add_argument("--source-data", type=Path, required=True)
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--target-classifier", type=Path, required=True)
+    p.add_argument("--class-map", type=_class_map, required=True)
+    p.add_argument("--param", required=True, help="the swept setting, e.g. kl_weight")
+    p.add_argument("--value", type=float, required=True, help="its value for this model")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+
     p = sub.add_parser("evaluate-cascade", help="Table 3: association through a chain of associators vs direct")
     p.add_argument("--path", nargs="+", required=True, help="datasets from source to target, e.g. fsdd fashion_mnist mnist")
     p.add_argument("--source-data", type=Path, required=True)
@@ -223,6 +236,11 @@ def run(args: argparse.Namespace) -> None:
         jobs.evaluate_baseline(args.source, args.target, args.source_data, args.model, args.target_classifier,
                                args.class_map, args.paired_fraction, args.seed, args.out, args.experiment,
                                args.grid_samples, args.samples_out, args.method_summary)
+    elif job == "evaluate-sweep-point":
+        from avae.selection import evaluate_sweep_point
+
+        evaluate_sweep_point(args.source, args.target, args.source_data, args.model, args.target_classifier,
+                             args.class_map, args.param, args.value, args.seed, args.out)
     elif job == "evaluate-cascade":
         jobs.evaluate_cascade(args.path, args.source_data, args.vaes, args.associators, args.direct_associator,
                               args.target_classifier, args.class_maps, args.direct_class_map, args.seed, args.out)

@@ -255,9 +255,32 @@ def check_semantics(config: Mapping[str, Any]) -> None:
         if directions.count(d) > 1:
             problems.append(f"config key scenarios: {d[0]} -> {d[1]} appears {directions.count(d)} times")
     if not problems:
-        problems = _experiment_problems(config)
+        problems = _experiment_problems(config) + _sweep_problems(config)
     if problems:
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _sweep_problems(config: Mapping[str, Any]) -> list[str]:
+    """A validation sweep varies one numeric setting of a baseline that runs in one of the scenarios."""
+    from avae.methods import BASELINES
+
+    problems = []
+    directions = {(s["source"], s["target"]): s for s in config["scenarios"]}
+    for i, sweep in enumerate(config.get("validation_sweeps", [])):
+        where = f"validation_sweeps.{i}"
+        scenario = directions.get((sweep["source"], sweep["target"]))
+        if scenario is None:
+            problems.append(f"config key {where}: {sweep['source']} -> {sweep['target']} is not a scenario of this config")
+            continue
+        if sweep["method"] not in scenario.get("baselines", config.get("baselines", [])):
+            problems.append(f"config key {where}: baseline {sweep['method']!r} does not run in {sweep['source']} -> {sweep['target']}")
+        configured = model_params(config, BASELINES[sweep["method"]].family).get(sweep["param"])
+        if isinstance(configured, bool) or not isinstance(configured, (int, float)):
+            problems.append(f"config key {where}.param: {sweep['param']!r} is not a numeric setting of "
+                            f"models.{BASELINES[sweep['method']].family}")
+        if not set(sweep.get("seeds", [])) <= set(config["seeds"]):
+            problems.append(f"config key {where}.seeds: {sweep['seeds']} are not all among the config's seeds {config['seeds']}")
+    return problems
 
 
 def _classes_or_empty(config: Mapping[str, Any], name: str) -> tuple[str, ...]:

@@ -3,12 +3,13 @@
 
 FIGURE_DATA = f"{REPORTS}/figure_data"
 FIGURES = f"{REPORTS}/figures"
-TABLE_NAMES = ("table1", "table2", "table3", "figure5", "methods")
+TABLE_NAMES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
 # The report's settings: what it needs of the config, so that only these keys rerun it.
 # Datasets as a list: canonical JSON sorts a mapping's keys, and the tables keep the config's order.
 REPORT_SETTINGS = {"name": CONFIG_NAME, "seeds": SEEDS, "scenarios": config["scenarios"], "datasets": list(config["datasets"]),
                    "dataset_options": config["datasets"],
-                   "latent_dim": LATENT_DIM, "experiments": config["experiments"], "code": CODE, "report": config["report"]}
+                   "latent_dim": LATENT_DIM, "experiments": config["experiments"], "code": CODE, "report": config["report"],
+                   "validation_sweeps": sweep_report_settings()}
 # The one style every figure is drawn in; only these keys rerun the plotting rules.
 STYLE = as_json({k: config["report"][k] for k in ("style", "palette", "dpi", "font_scale")})
 FIGURE_CODE = code_version("report/figures.py", "report/analysis.py", "report/paper.py")

@@ -138,7 +138,8 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
                              undefined=jinja2.StrictUndefined)
     page = env.get_template(TEMPLATE.name).render(
         name=settings["name"], tables=tables, claims=the_claims, substitutions=substitutions(settings, paper),
-        deviations=deviations(tables["table1"], tables["table2"], tables["table3"], the_claims, settings, paper),
+        deviations=deviations(tables["table1"], tables["table2"], tables["table3"], the_claims, settings, paper,
+                              tables["sweeps"]),
         figure5=_figure(report_dir, figures / "figure5.png", "Figure 5"),
         training=_figure(report_dir, figures / "training.png", "Training curves"),
         grids=grids_by_scenario(report_dir, settings["scenarios"]), latents=latents, run=run_records(report_dir),
