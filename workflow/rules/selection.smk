@@ -79,7 +79,7 @@ rule evaluate_sweep_point:
     shell:
         "{PYTHON} --threads {threads} evaluate-sweep-point --source {wildcards.source:q} --target {wildcards.target:q}"
         " --source-data {input.source_data:q} --model {input.model:q} --target-classifier {input.target_classifier:q}"
-        " --class-map {params.class_map:q} --param {wildcards.param:q} --value {wildcards.value} --seed {wildcards.seed}"
+        " --class-map {params.class_map:q} --param {wildcards.param:q} --value {wildcards.value:q} --seed {wildcards.seed}"
         " --out {output:q} > {log:q} 2>&1"
 
 
