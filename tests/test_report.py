@@ -216,3 +216,7 @@ def test_sweeps_mark_the_configured_value_bold_the_best_and_report_the_verdict(r
     deviations = html[html.index('<section id="deviations">'):]
     assert 'href="#sw-mvae-fashion_mnist-mnist-kl_weight"' in deviations
     assert "validation sweep of kl_weight, another value beats the configured one" in deviations
+    # The verdict follows the gap it is evidence for.
+    items = re.findall(r"<li>(.*?)</li>", deviations, re.S)
+    gap = next(i for i, item in enumerate(items) if "Table 1, MVAE, F-MNIST → MNIST" in item)
+    assert "validation sweep of kl_weight" in items[gap + 1]

@@ -304,7 +304,8 @@ def sweeps_table(metrics: pd.DataFrame, settings: Mapping[str, Any]) -> Table:
             cells.append(cell)
             table.rows.append({"title": f"{method_title(method)}, {dataset_title(source)} → {dataset_title(target)}, "
                                         f"{param} = {value:g}",
-                               "sweep": sweep_anchor(sweep), "method": method_title(method),
+                               "sweep": sweep_anchor(sweep), "key": (method, source, target), "param": param,
+                               "method": method_title(method),
                                "scenario": f"{dataset_title(source)} → {dataset_title(target)}",
                                "setting": f"{param} = {value:g}", "configured": float(value) == float(sweep["configured"]),
                                "why": sweep.get("why", ""), "cells": [cell]})
@@ -470,6 +471,8 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
     claims that fail or cannot be checked, the validation sweeps' evidence, and the substitutions."""
     tolerance = _bands(settings["report"])[0]
     out: list[Deviation] = []
+    # Each sweep's verdict follows the gap of the Table 1 cell it is evidence for (else it goes last).
+    evidence = _sweep_evidence(sweeps)
     for table, label in ((t2, "Table 2"), (t1, "Table 1"), (t3, "Table 3")):
         for row in table.rows:
             for col, cell in zip(table.columns, row["cells"]):
@@ -481,6 +484,9 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
                 elif cell.delta is not None and not cell.substitute and abs(cell.delta) > tolerance:
                     out.append(Deviation("gap", f"{where}: ours {_fmt(cell.mean)} vs paper {_fmt(cell.paper)} "
                                          f"(Δ {cell.delta:+.2f}, beyond ±{tolerance:g})", cell.anchor))
+                    if table is t1:
+                        key = (cell.selector.get("method"), cell.selector.get("source"), cell.selector.get("target"))
+                        out.extend(evidence.pop(key, []))
     ran = {(paper_dataset(s["source"]), paper_dataset(s["target"])) for s in settings["scenarios"]}
     present = {row["method"] for row in t1.rows}
     for v in paper:
@@ -493,14 +499,22 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
     for c in the_claims:
         if c.verdict != HOLDS:
             out.append(Deviation("claim", f"Claim “{c.claim}”: {c.verdict} ({c.evidence})", c.anchor))
+    out.extend(d for lines in evidence.values() for d in lines)
+    out.extend(Deviation("substitute", note, "summary") for note in substitutions(settings, paper))
+    return out
+
+
+def _sweep_evidence(sweeps: Table | None) -> dict[tuple[str, str, str], list[Deviation]]:
+    """Each sweep's verdict as a deviation line, keyed by the (method, source, target) it is about."""
     by_sweep: dict[str, list[dict[str, Any]]] = {}
     for row in (sweeps.rows if sweeps else []):
         by_sweep.setdefault(row["sweep"], []).append(row)
+    out: dict[tuple[str, str, str], list[Deviation]] = {}
     for anchor, rows in by_sweep.items():
-        param = rows[0]["setting"].split(" = ")[0]
-        out.append(Deviation("evidence", f"{rows[0]['method']}, {rows[0]['scenario']}: validation sweep of {param}, "
-                                         f"{_sweep_verdict(rows)}", anchor))
-    out.extend(Deviation("substitute", note, "summary") for note in substitutions(settings, paper))
+        first = rows[0]
+        out.setdefault(first["key"], []).append(Deviation(
+            "evidence", f"{first['method']}, {first['scenario']}: validation sweep of {first['param']}, "
+                        f"{_sweep_verdict(rows)}", anchor))
     return out
 
 
