@@ -26,13 +26,18 @@ def _class_maps(text: str) -> list[dict[int, int]]:
     return [{int(k): int(v) for k, v in m.items()} for m in json.loads(text)]
 
 
-def _cross_modal_evaluation_arguments(p: argparse.ArgumentParser, summarised: str) -> None:
-    """What every cross-modal evaluation takes, whatever the method."""
+def _scenario_arguments(p: argparse.ArgumentParser) -> None:
+    """The scenario a cross-modal score is about: its datasets, the source data, the judge."""
     p.add_argument("--source", required=True)
     p.add_argument("--target", required=True)
     p.add_argument("--source-data", type=Path, required=True)
     p.add_argument("--target-classifier", type=Path, required=True)
     p.add_argument("--class-map", type=_class_map, required=True)
+
+
+def _cross_modal_evaluation_arguments(p: argparse.ArgumentParser, summarised: str) -> None:
+    """What every cross-modal evaluation takes, whatever the method."""
+    _scenario_arguments(p)
     p.add_argument("--paired-fraction", type=float, required=True)
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--grid-samples", type=int, default=8)
@@ -123,12 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate-sweep-point",
                        help="one setting of a validation sweep: a baseline's accuracy on the source's validation split")
-    p.add_argument("--source", required=True)
-    p.add_argument("--target", required=True)
-    p.add_argument("--source-data", type=Path, required=True)
+    _scenario_arguments(p)
     p.add_argument("--model", type=Path, required=True)
-    p.add_argument("--target-classifier", type=Path, required=True)
-    p.add_argument("--class-map", type=_class_map, required=True)
     p.add_argument("--param", required=True, help="the swept setting, e.g. kl_weight")
     p.add_argument("--value", type=float, required=True, help="its value for this model")
     p.add_argument("--seed", type=int, required=True)
