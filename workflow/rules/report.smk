@@ -12,7 +12,7 @@ REPORT_SETTINGS = {"name": CONFIG_NAME, "seeds": SEEDS, "scenarios": config["sce
                    "validation_sweeps": sweep_report_settings()}
 # The one style every figure is drawn in; only these keys rerun the plotting rules.
 STYLE = as_json({k: config["report"][k] for k in ("style", "palette", "dpi", "font_scale")})
-FIGURE_CODE = code_version("report/figures.py", "report/analysis.py", "report/paper.py")
+FIGURE_CODE = code_version("report/figures.py", "report/analysis.py", "report/paper.py", "report/gap_notes.py")
 
 
 def plotted(path):
@@ -77,7 +77,7 @@ rule dvc_metrics:
         headline=f"{FIGURE_DATA}/headline_metrics.json",
         figure5=f"{FIGURE_DATA}/figure5.csv",
     params:
-        code=code_version("report/analysis.py"),
+        code=code_version("report/analysis.py", "report/gap_notes.py"),
     log:
         f"{LOGS}/figure_data/dvc_metrics.log",
     shell:
@@ -160,7 +160,7 @@ rule tables:
         **{f"{name}_tex": f"{REPORTS}/tables/{name}.tex" for name in TABLE_NAMES},
     params:
         settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/analysis.py", "report/paper.py"),
+        code=code_version("report/analysis.py", "report/paper.py", "report/paper_values.csv", "report/gap_notes.py"),
     log:
         f"{LOGS}/tables.log",
     shell:
@@ -179,7 +179,8 @@ rule report:
         report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
     params:
         settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/html.py", "report/analysis.py", "report/paper.py"),
+        code=code_version("report/html.py", "report/analysis.py", "report/paper.py", "report/paper_values.csv",
+                          "report/gap_notes.py", "report/gap_notes.yaml", "report/templates/report.html"),
     log:
         f"{LOGS}/report.log",
     shell:

@@ -19,6 +19,7 @@ import pandas as pd
 from avae.data.datasets import DATASETS
 from avae.io import atomic_write_text
 from avae.metrics import read_metrics
+from avae.report.gap_notes import GapNote, note_for
 from avae.report.paper import PAPER_DATASET_TITLES, PaperValue, is_substitute, lookup, paper_dataset
 from avae.selection import SWEEP_EXPERIMENT, sweep_metric
 
@@ -463,12 +464,15 @@ class Deviation:
     kind: str
     text: str
     anchor: str
+    # (label, repository path[#heading anchor]) of the evidence, for gap notes.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], settings: Mapping[str, Any],
-               paper: list[PaperValue], sweeps: Table | None = None) -> list[Deviation]:
-    """Generated, never hand-written: cells beyond the tolerance, missing cells and experiments,
-    claims that fail or cannot be checked, the validation sweeps' evidence, and the substitutions."""
+               paper: list[PaperValue], sweeps: Table | None = None, notes: Sequence[GapNote] = ()) -> list[Deviation]:
+    """Generated, never hand-written: cells beyond the tolerance, each followed by its validation
+    sweeps' evidence and its gap note's likely cause (``gap_notes.yaml``), missing cells and
+    experiments, claims that fail or cannot be checked, and the substitutions."""
     tolerance = _bands(settings["report"])[0]
     out: list[Deviation] = []
     # Each sweep's verdict follows the gap of the Table 1 cell it is evidence for (else it goes last).
@@ -487,6 +491,7 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
                     if table is t1:
                         key = (cell.selector.get("method"), cell.selector.get("source"), cell.selector.get("target"))
                         out.extend(evidence.pop(key, []))
+                    out.append(_likely_cause(notes, cell, settings["name"]))
     ran = {(paper_dataset(s["source"]), paper_dataset(s["target"])) for s in settings["scenarios"]}
     present = {row["method"] for row in t1.rows}
     for v in paper:
@@ -502,6 +507,13 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
     out.extend(d for lines in evidence.values() for d in lines)
     out.extend(Deviation("substitute", note, "summary") for note in substitutions(settings, paper))
     return out
+
+
+def _likely_cause(notes: Sequence[GapNote], cell: Cell, config_name: str) -> Deviation:
+    note = note_for(notes, cell.selector, config_name)
+    if note is None:
+        return Deviation("cause", "not investigated yet", cell.anchor)
+    return Deviation("cause", note.cause, cell.anchor, tuple((e.label, e.target) for e in note.evidence))
 
 
 def _sweep_evidence(sweeps: Table | None) -> dict[tuple[str, str, str], list[Deviation]]:

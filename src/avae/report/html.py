@@ -25,6 +25,7 @@ from avae.io import atomic_write_text
 from avae.report.analysis import (
     TABLE1_METHODS, build_tables, claims, dataset_title, deviations, load_metrics, method_title, substitutions,
 )
+from avae.report.gap_notes import GAP_NOTES, load_gap_notes
 from avae.report.paper import PAPER_VALUES, load_paper_values
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html"
@@ -130,16 +131,18 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
     metrics = load_metrics(report_dir / "metrics.csv")
     paper = load_paper_values()
     shutil.copyfile(PAPER_VALUES, report_dir / "paper_values.csv")
+    shutil.copyfile(GAP_NOTES, report_dir / "gap_notes.yaml")
     tables = build_tables(metrics, paper, settings)
     the_claims = claims(metrics, tables["table1"], tables["table2"], tables["table3"])
     figures = report_dir / "figures"
     latents = [_figure(report_dir, png, png.stem) for png in sorted((figures / "latents").glob("*.png"))]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE.parent), autoescape=True,
                              undefined=jinja2.StrictUndefined)
+    env.filters["repo_href"] = lambda target: _repo_href(target, out.parent)
     page = env.get_template(TEMPLATE.name).render(
         name=settings["name"], tables=tables, claims=the_claims, substitutions=substitutions(settings, paper),
         deviations=deviations(tables["table1"], tables["table2"], tables["table3"], the_claims, settings, paper,
-                              tables["sweeps"]),
+                              tables["sweeps"], load_gap_notes()),
         figure5=_figure(report_dir, figures / "figure5.png", "Figure 5"),
         training=_figure(report_dir, figures / "training.png", "Training curves"),
         grids=grids_by_scenario(report_dir, settings["scenarios"]), latents=latents, run=run_records(report_dir),
@@ -147,6 +150,14 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
         bands=settings["report"]["delta_bands"],
     )
     atomic_write_text(out, page)
+
+
+def _repo_href(target: str, page_dir: Path) -> str:
+    """A link from the page to a file of the repository (``path#anchor``), relative, so that it
+    works in any checkout and loads nothing from the network."""
+    path, _, anchor = target.partition("#")
+    href = Path(os.path.relpath(REPO_ROOT / path, page_dir.resolve())).as_posix()
+    return f"{href}#{anchor}" if anchor else href
 
 
 def _fmt(value: float | None, signed: bool = False, digits: int = 2) -> str:
