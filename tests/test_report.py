@@ -15,6 +15,7 @@ from avae.metrics import metric_row, write_metrics
 from avae.report import analysis
 from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
 from avae.report.figure_data import collect_run_records
+from avae.report.html import run_records
 from avae.report.paper import load_paper_values
 from conftest import copy_repo
 from report_fixtures import NUMBER, SETTINGS, PageNumbers, build_report, check_numbers_both_ways, synthetic_metrics
@@ -144,6 +145,25 @@ def test_run_records_pick_up_every_method_model(report: Path) -> None:
     assert {m["kind"] for m in models} == {"vae", "associator", "jmvae"}
     with open(report / "figure_data" / "run" / "benchmarks.csv", newline="") as fh:
         assert [r["rule"] for r in csv.DictReader(fh)] == ["vae"]
+
+
+def test_job_times_sum_wall_and_cpu_per_rule_and_per_seed(tmp_path: Path) -> None:
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    jobs = {"vae/mnist_z64_seed0": (10.0, 8.0), "vae/mnist_z64_seed1": (12.0, 9.0),
+            "baselines/jmvae_mnist-fsdd_z64_p1.0_seed0": (30.0, 20.0)}
+    for job, (wall, cpu) in jobs.items():
+        path = tmp_path / "benchmarks" / f"{job}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + f"{wall}\t0:00:10\t1\t1\t1\t1\t0\t0\t50\t{cpu}\n")
+    (tmp_path / "models").mkdir()
+    collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [], tmp_path / "report" / "figure_data" / "run")
+    records = run_records(tmp_path / "report")
+    assert (records["total_seconds"], records["total_cpu_seconds"]) == (52.0, 37.0)
+    # Rules ordered by CPU time, their cost on an idle core.
+    assert [(r["rule"], r["jobs"], r["cpu"], r["total"], r["longest"]) for r in records["per_rule"]] == [
+        ("baselines", 1, 20.0, 30.0, 30.0), ("vae", 2, 17.0, 22.0, 12.0)]
+    assert [(r["seed"], r["jobs"], r["cpu"], r["total"]) for r in records["per_seed"]] == [
+        (0, 2, 28.0, 40.0), (1, 1, 9.0, 12.0)]
 
 
 def test_run_records_skip_json_that_is_not_a_model_summary(tmp_path: Path) -> None:

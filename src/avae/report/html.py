@@ -105,18 +105,30 @@ def grids_by_scenario(report_dir: Path, scenarios: list[dict[str, Any]]) -> list
 
 
 def run_records(report_dir: Path) -> dict[str, Any]:
-    """Training summaries and wall times, from the files collect_run_records put under reports/."""
+    """Training summaries and job times, from the files collect_run_records put under reports/.
+
+    Wall and CPU seconds per rule and per seed: on a shared or oversubscribed machine the wall
+    times are upper bounds, while the CPU time of a one-thread job is its wall time on an idle core.
+    """
     run = report_dir / "figure_data" / "run"
     models = json.loads((run / "models.json").read_text()) if (run / "models.json").exists() else []
     benchmarks = pd.read_csv(run / "benchmarks.csv", dtype={"job": str}) if (run / "benchmarks.csv").exists() else pd.DataFrame()
-    per_rule = []
+    per_rule, per_seed = [], []
     if not benchmarks.empty:
-        grouped = benchmarks.groupby("rule")["s"].agg(["count", "sum", "max"]).reset_index()
-        per_rule = [{"rule": r["rule"], "jobs": int(r["count"]), "total": float(r["sum"]), "longest": float(r["max"])}
-                    for _, r in grouped.sort_values("sum", ascending=False).iterrows()]
+        benchmarks["cpu_time"] = pd.to_numeric(benchmarks["cpu_time"], errors="coerce")
+        grouped = benchmarks.groupby("rule").agg(count=("s", "count"), total=("s", "sum"), longest=("s", "max"),
+                                                 cpu=("cpu_time", "sum")).reset_index()
+        per_rule = [{"rule": r["rule"], "jobs": int(r["count"]), "total": float(r["total"]), "longest": float(r["longest"]),
+                     "cpu": float(r["cpu"])} for _, r in grouped.sort_values("cpu", ascending=False).iterrows()]
+        seeds = benchmarks["job"].str.extract(r"seed(\d+)$", expand=False)
+        for seed, jobs in benchmarks.groupby(seeds):
+            per_seed.append({"seed": int(seed), "jobs": len(jobs), "total": float(jobs["s"].sum()),
+                             "cpu": float(jobs["cpu_time"].sum())})
+        per_seed.sort(key=lambda r: r["seed"])
     return {"models": [{k: v for k, v in m.items() if k != "history"} for m in models],
-            "jobs": benchmarks.to_dict("records"), "per_rule": per_rule,
-            "total_seconds": float(benchmarks["s"].sum()) if not benchmarks.empty else None}
+            "jobs": benchmarks.to_dict("records"), "per_rule": per_rule, "per_seed": per_seed,
+            "total_seconds": float(benchmarks["s"].sum()) if not benchmarks.empty else None,
+            "total_cpu_seconds": float(benchmarks["cpu_time"].sum()) if not benchmarks.empty else None}
 
 
 def _dvc_records(report_dir: Path) -> dict[str, dict[str, Any]]:
