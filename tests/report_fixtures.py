@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
+from avae.io import atomic_torch_save
 from avae.metrics import metric_row, write_metrics
 from avae.report import figures
 from avae.report.analysis import TABLE1_METHODS, load_metrics, mean_std, select
-from avae.report.figure_data import collect_run_records
+from avae.report.figure_data import collect_run_records, write_split_sizes
 from avae.report.html import render_report
 from avae.selection import SWEEP_EXPERIMENT, sweep_metric
 
@@ -119,6 +121,11 @@ def build_report(root: Path) -> Path:
     record = root / "fsdd.dvc"
     record.write_text("outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n  size: 10\n  nfiles: 2\n  path: fsdd\n")
     collect_run_records(root / "results" / "models", root / "results" / "benchmarks", [record], reports / "figure_data" / "run")
+    # Figure 5's source, 21 training recordings a class: 210, 170 and 10 pairs at fractions 1, 0.8, 0.05.
+    prepared = root / "results" / "prepared" / "fsdd.pt"
+    atomic_torch_save({**{f"y_{split}": torch.arange(10).repeat_interleave(n) for split, n in (("train", 21), ("val", 2), ("test", 3))},
+                       "meta": {"dataset": "fsdd", "classes": [str(c) for c in range(10)]}}, prepared)
+    write_split_sizes([prepared], reports / "figure_data" / "run" / "split_sizes.json")
     figs = reports / "figures"
     figures.plot_figure5(reports / "metrics.csv", STYLE, figs / "figure5.png", figs / "figure5.pdf")
     figures.plot_training(reports / "figure_data" / "run" / "models.json", STYLE, figs / "training.png", figs / "training.pdf")

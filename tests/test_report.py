@@ -10,11 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
+import torch
 
 from avae.metrics import metric_row, write_metrics
 from avae.report import analysis
 from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
-from avae.report.figure_data import collect_run_records
+from avae.data.pairing import paired_subset
+from avae.report.figure_data import collect_run_records, paired_examples
 from avae.report.html import run_records
 from avae.report.paper import load_paper_values
 from conftest import copy_repo
@@ -164,6 +166,22 @@ def test_job_times_sum_wall_and_cpu_per_rule_and_per_seed(tmp_path: Path) -> Non
         ("baselines", 1, 20.0, 30.0, 30.0), ("vae", 2, 17.0, 22.0, 12.0)]
     assert [(r["seed"], r["jobs"], r["cpu"], r["total"]) for r in records["per_seed"]] == [
         (0, 2, 28.0, 40.0), (1, 1, 9.0, 12.0)]
+
+
+def test_figure5_says_how_many_pairs_each_fraction_is(report: Path) -> None:
+    sizes = json.loads((report / "figure_data" / "run" / "split_sizes.json").read_text())
+    assert sizes == {"fsdd": {"train": 210, "val": 20, "test": 30, "train_per_class": [21] * 10}}
+    html = (report / "report.html").read_text()
+    figure5 = html[html.index('<section id="figure5">'):html.index('<section id="grids">')]
+    row = re.search(r"paired FSDD training examples \(of 210\)</td>(.*?)</tr>", figure5, re.S)
+    assert row and re.findall(r'<td class="run">(\d+)</td>', row.group(1)) == ["210", "170", "10"]
+
+
+@pytest.mark.parametrize("fraction", [1.0, 0.8, 0.5, 0.05, 0.01])
+def test_paired_example_counts_are_the_pairings(fraction: float) -> None:
+    labels = torch.cat([torch.full((n,), c) for c, n in enumerate([3, 40, 217, 1, 96])])
+    chosen = paired_subset(labels, fraction, torch.Generator().manual_seed(0))
+    assert paired_examples(torch.bincount(labels).tolist(), fraction) == len(chosen)
 
 
 def test_run_records_skip_json_that_is_not_a_model_summary(tmp_path: Path) -> None:

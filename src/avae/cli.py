@@ -186,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dvc-records", type=Path, nargs="*", default=[])
     p.add_argument("--out-dir", type=Path, required=True)
 
+    p = sub.add_parser("split-sizes", help="samples per split and class of prepared datasets -> reports/")
+    p.add_argument("--prepared", type=Path, nargs="+", required=True)
+    p.add_argument("--out", type=Path, required=True)
+
     p = sub.add_parser("tables", help="the report's tables as CSV and LaTeX")
     p.add_argument("--metrics", type=Path, required=True)
     p.add_argument("--params", type=json.loads, required=True)
@@ -264,6 +268,10 @@ def run(args: argparse.Namespace) -> None:
         from avae.report.figure_data import collect_run_records
 
         collect_run_records(args.models_dir, args.benchmarks_dir, args.dvc_records, args.out_dir)
+    elif job == "split-sizes":
+        from avae.report.figure_data import write_split_sizes
+
+        write_split_sizes(args.prepared, args.out)
     elif job == "tables":
         from avae.report.analysis import write_tables
         from avae.report.paper import load_paper_values

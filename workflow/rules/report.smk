@@ -70,6 +70,20 @@ rule collect_run_records:
         " --dvc-records {input.dvc_records:q} --out-dir {FIGURE_DATA:q}/run > {log:q} 2>&1"
 
 
+# What a paired fraction means in examples: the report prints it under Figure 5.
+rule split_sizes:
+    input:
+        [prepared(dataset) for dataset in config["datasets"]],
+    output:
+        f"{FIGURE_DATA}/run/split_sizes.json",
+    params:
+        code=code_version("report/figure_data.py"),
+    log:
+        f"{LOGS}/figure_data/split_sizes.log",
+    shell:
+        "{PYTHON} split-sizes --prepared {input:q} --out {output:q} > {log:q} 2>&1"
+
+
 rule dvc_metrics:
     input:
         lambda w: metric_fragments(),
@@ -173,13 +187,14 @@ rule report:
         figures=lambda w: report_figures(),
         tables=rules.tables.output,
         run_records=rules.collect_run_records.output,
+        split_sizes=rules.split_sizes.output,
         dvc_metrics=rules.dvc_metrics.output,
         config_file=workflow.configfiles[-1],
     output:
         report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
     params:
         settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/html.py", "report/analysis.py", "report/paper.py", "report/paper_values.csv",
+        code=code_version("report/html.py", "report/analysis.py", "report/figure_data.py", "report/paper.py", "report/paper_values.csv",
                           "report/gap_notes.py", "report/gap_notes.yaml", "report/templates/report.html"),
     log:
         f"{LOGS}/report.log",

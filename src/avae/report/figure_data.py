@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,29 @@ def project_latents(source: str, target: str, source_latents: Path, target_laten
             source_title=dataset_title(source), target_title=dataset_title(target),
             title=f"{dataset_title(source)} → {dataset_title(target)}: latent spaces (seed {seed})",
         )
+
+
+def write_split_sizes(prepared: Sequence[Path], out: Path) -> None:
+    """Per prepared dataset: samples per split and the training split's count per class, which is
+    what turns a paired fraction into a number of paired examples (``paired_examples``)."""
+    from avae.data.prepare import load_prepared
+
+    sizes = {}
+    for path in prepared:
+        data = load_prepared(path)
+        sizes[data["meta"]["dataset"]] = {
+            **{split: len(data[f"y_{split}"]) for split in ("train", "val", "test")},
+            "train_per_class": np.bincount(data["y_train"].numpy(), minlength=len(data["meta"]["classes"])).tolist(),
+        }
+    atomic_write_json(out, sizes)
+
+
+def paired_examples(train_per_class: Sequence[int], fraction: float) -> int:
+    """Source training examples that take part in pairing at ``fraction``: the stratified subset of
+    ``avae.data.pairing.paired_subset``, at least one per class."""
+    if fraction >= 1:
+        return int(sum(train_per_class))
+    return sum(max(1, round(fraction * n)) for n in train_per_class if n)
 
 
 def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: list[Path], out_dir: Path) -> None:

@@ -25,6 +25,7 @@ from avae.io import atomic_write_text
 from avae.report.analysis import (
     TABLE1_METHODS, build_tables, claims, dataset_title, deviations, load_metrics, method_title, substitutions,
 )
+from avae.report.figure_data import paired_examples
 from avae.report.gap_notes import GAP_NOTES, load_gap_notes
 from avae.report.paper import PAPER_VALUES, load_paper_values
 
@@ -131,6 +132,20 @@ def run_records(report_dir: Path) -> dict[str, Any]:
             "total_cpu_seconds": float(benchmarks["cpu_time"].sum()) if not benchmarks.empty else None}
 
 
+def figure5_pairs(report_dir: Path, settings: dict[str, Any], fractions: list[str]) -> dict[str, Any] | None:
+    """How many source training examples take part in pairing at each of Figure 5's fractions
+    (from ``split_sizes.json``): a fraction means a different number of pairs on each dataset."""
+    sizes_path = report_dir / "figure_data" / "run" / "split_sizes.json"
+    sweep = settings.get("experiments", {}).get("figure5")
+    if not sweep or not sizes_path.exists():
+        return None
+    sizes = json.loads(sizes_path.read_text()).get(sweep["source"])
+    if sizes is None:
+        return None
+    return {"source": dataset_title(sweep["source"]), "train": sizes["train"],
+            "counts": [paired_examples(sizes["train_per_class"], float(f)) for f in fractions]}
+
+
 def _dvc_records(report_dir: Path) -> dict[str, dict[str, Any]]:
     records = {}
     for record in sorted((report_dir / "figure_data" / "run" / "dvc").glob("*.dvc")):
@@ -157,6 +172,7 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
                               tables["sweeps"], load_gap_notes()),
         figure5=_figure(report_dir, figures / "figure5.png", "Figure 5"),
         training=_figure(report_dir, figures / "training.png", "Training curves"),
+        f5_pairs=figure5_pairs(report_dir, settings, [c["fraction"] for c in tables["figure5"].columns]),
         grids=grids_by_scenario(report_dir, settings["scenarios"]), latents=latents, run=run_records(report_dir),
         prov=provenance(config_file, settings, _dvc_records(report_dir)), fmt=_fmt, n_seeds=len(settings["seeds"]),
         bands=settings["report"]["delta_bands"],
