@@ -19,7 +19,7 @@ import pandas as pd
 from avae.data.datasets import DATASETS
 from avae.io import atomic_write_text
 from avae.metrics import read_metrics
-from avae.report.gap_notes import GapNote, note_for
+from avae.report.gap_notes import GapNote, note_for, note_for_claim
 from avae.report.paper import PAPER_DATASET_TITLES, PaperValue, is_substitute, lookup, paper_dataset
 from avae.selection import SWEEP_EXPERIMENT, sweep_metric
 
@@ -334,6 +334,7 @@ def _sweep_verdict(rows: Sequence[Mapping[str, Any]]) -> str:
 
 @dataclass
 class Claim:
+    key: str  # what gap notes name it by (gap_notes.yaml ``claims``)
     claim: str
     verdict: str
     evidence: str
@@ -352,13 +353,13 @@ def claim_avae_best(t1: Table) -> Claim:
     text = "AVAE is best in most Table 1 columns"
     compared = [(col["title"], verdict) for col, verdict in zip(t1.columns, t1.avae_beats_baselines) if verdict != "—"]
     if not compared:
-        return Claim(text, UNKNOWN, "no column holds both AVAE and a baseline in metrics.csv", "table1")
+        return Claim("avae_best", text, UNKNOWN, "no column holds both AVAE and a baseline in metrics.csv", "table1")
     won = [title for title, verdict in compared if verdict == "yes"]
     lost = [title for title, verdict in compared if verdict == "no"]
     verdict = HOLDS if len(won) > len(compared) / 2 else FAILS
     evidence = f"AVAE beats every baseline present in {len(won)} of {len(compared)} columns"
     evidence += f"; not in: {', '.join(lost)}" if lost else ""
-    return Claim(text, verdict, evidence, "table1")
+    return Claim("avae_best", text, verdict, evidence, "table1")
 
 
 def claim_semi_supervised(metrics: pd.DataFrame) -> Claim:
@@ -374,10 +375,10 @@ def claim_semi_supervised(metrics: pd.DataFrame) -> Claim:
     if not baselines:
         missing.append(f"any baseline at paired fraction {CLAIM_BASELINE_FRACTION}")
     if missing:
-        return Claim(text, UNKNOWN, "metrics.csv has no Figure 5 rows of " + " nor of ".join(missing), "figure5")
+        return Claim("semi_supervised", text, UNKNOWN, "metrics.csv has no Figure 5 rows of " + " nor of ".join(missing), "figure5")
     best_method = max(baselines, key=baselines.__getitem__)
     verdict = HOLDS if avae > baselines[best_method] else FAILS
-    return Claim(text, verdict, f"AVAE at {CLAIM_AVAE_FRACTION}: {_fmt(avae)}; best baseline at {CLAIM_BASELINE_FRACTION}: "
+    return Claim("semi_supervised", text, verdict, f"AVAE at {CLAIM_AVAE_FRACTION}: {_fmt(avae)}; best baseline at {CLAIM_BASELINE_FRACTION}: "
                  f"{method_title(best_method)} {_fmt(baselines[best_method])}", "figure5")
 
 
@@ -385,11 +386,11 @@ def claim_cascade(t3: Table) -> Claim:
     text = "A cascade of associators is below direct association (Table 3)"
     measured = [r for r in t3.rows if all(c.mean is not None for c in r["cells"])]
     if not measured:
-        return Claim(text, UNKNOWN, "metrics.csv has no Table 3 rows", "table3")
+        return Claim("cascade", text, UNKNOWN, "metrics.csv has no Table 3 rows", "table3")
     below = [r for r in measured if r["cells"][1].mean < r["cells"][0].mean]
     verdict = HOLDS if len(below) == len(measured) else FAILS
     evidence = "; ".join(f"{r['title']}: cascade {_fmt(r['cells'][1].mean)} vs direct {_fmt(r['cells'][0].mean)}" for r in measured)
-    return Claim(text, verdict, evidence, measured[0]["cells"][1].anchor)
+    return Claim("cascade", text, verdict, evidence, measured[0]["cells"][1].anchor)
 
 
 def claim_flex(t1: Table) -> Claim:
@@ -402,10 +403,10 @@ def claim_flex(t1: Table) -> Claim:
             if flex is not None and flex.mean is not None and fixed.mean is not None:
                 pairs.append((col["title"], flex, fixed))
     if not pairs:
-        return Claim(text, UNKNOWN, "metrics.csv has no ours-flex rows (table1,avae_flex) beside AVAE's", "table1")
+        return Claim("flex", text, UNKNOWN, "metrics.csv has no ours-flex rows (table1,avae_flex) beside AVAE's", "table1")
     verdict = HOLDS if all(flex.mean >= fixed.mean for _, flex, fixed in pairs) else FAILS
     evidence = "; ".join(f"{title}: flex {_fmt(flex.mean)} vs fixed {_fmt(fixed.mean)}" for title, flex, fixed in pairs)
-    return Claim(text, verdict, evidence, pairs[0][1].anchor)
+    return Claim("flex", text, verdict, evidence, pairs[0][1].anchor)
 
 
 def claim_classifiers(t2: Table) -> Claim:
@@ -414,11 +415,11 @@ def claim_classifiers(t2: Table) -> Claim:
     judged = [(dataset_title(r["dataset"]), c) for r in t2.rows for c in r["cells"][:1]
               if c is not None and c.mean is not None and c.paper is not None]
     if not judged:
-        return Claim(text, UNKNOWN, "metrics.csv has no Table 2 classifier rows with a paper value", "table2")
+        return Claim("classifiers", text, UNKNOWN, "metrics.csv has no Table 2 classifier rows with a paper value", "table2")
     weak = [f"{title} {_fmt(c.mean)} (paper {_fmt(c.paper)})" for title, c in judged if c.mean < c.paper - tolerance]
     verdict = FAILS if weak else HOLDS
     evidence = f"too weak: {', '.join(weak)}" if weak else ", ".join(f"{t} {_fmt(c.mean)}" for t, c in judged)
-    return Claim(text, verdict, evidence, "table2")
+    return Claim("classifiers", text, verdict, evidence, "table2")
 
 
 def claims(metrics: pd.DataFrame, t1: Table, t2: Table, t3: Table) -> list[Claim]:
@@ -472,7 +473,7 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
                paper: list[PaperValue], sweeps: Table | None = None, notes: Sequence[GapNote] = ()) -> list[Deviation]:
     """Generated, never hand-written: cells beyond the tolerance, each followed by its validation
     sweeps' evidence and its gap note's likely cause (``gap_notes.yaml``), missing cells and
-    experiments, claims that fail or cannot be checked, and the substitutions."""
+    experiments, claims that fail (with their notes) or cannot be checked, and the substitutions."""
     tolerance = _bands(settings["report"])[0]
     out: list[Deviation] = []
     # Each sweep's verdict follows the gap of the Table 1 cell it is evidence for (else it goes last).
@@ -491,7 +492,7 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
                     if table is t1:
                         key = (cell.selector.get("method"), cell.selector.get("source"), cell.selector.get("target"))
                         out.extend(evidence.pop(key, []))
-                    out.append(_likely_cause(notes, cell, settings["name"]))
+                    out.append(_cause_line(note_for(notes, cell.selector, settings["name"]), cell.anchor))
     ran = {(paper_dataset(s["source"]), paper_dataset(s["target"])) for s in settings["scenarios"]}
     present = {row["method"] for row in t1.rows}
     for v in paper:
@@ -504,16 +505,17 @@ def deviations(t1: Table, t2: Table, t3: Table, the_claims: list[Claim], setting
     for c in the_claims:
         if c.verdict != HOLDS:
             out.append(Deviation("claim", f"Claim “{c.claim}”: {c.verdict} ({c.evidence})", c.anchor))
+        if c.verdict == FAILS:
+            out.append(_cause_line(note_for_claim(notes, c.key, settings["name"]), c.anchor))
     out.extend(d for lines in evidence.values() for d in lines)
     out.extend(Deviation("substitute", note, "summary") for note in substitutions(settings, paper))
     return out
 
 
-def _likely_cause(notes: Sequence[GapNote], cell: Cell, config_name: str) -> Deviation:
-    note = note_for(notes, cell.selector, config_name)
+def _cause_line(note: GapNote | None, anchor: str) -> Deviation:
     if note is None:
-        return Deviation("cause", "not investigated yet", cell.anchor)
-    return Deviation("cause", note.cause, cell.anchor, tuple((e.label, e.target) for e in note.evidence))
+        return Deviation("cause", "not investigated yet", anchor)
+    return Deviation("cause", note.cause, anchor, tuple((e.label, e.target) for e in note.evidence))
 
 
 def _sweep_evidence(sweeps: Table | None) -> dict[tuple[str, str, str], list[Deviation]]:
