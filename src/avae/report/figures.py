@@ -171,5 +171,6 @@ def plot_training(models_path: Path, style: dict[str, Any], png: Path, pdf: Path
     grid.figure.suptitle("Training: loss per epoch (dotted: the kept, best-validation epoch)", fontsize=10)
     # The legend above the panels, where it hides no curve.
     sns.move_legend(grid, "upper right", bbox_to_anchor=(0.99, 0.995), ncols=2, title=None, frameon=False, fontsize=8)
-    grid.figure.tight_layout(rect=(0, 0, 1, 0.93))
+    # A fixed band for the title and legend, whatever the number of rows of panels.
+    grid.figure.tight_layout(rect=(0, 0, 1, 1 - 0.55 / grid.figure.get_figheight()))
     save_figure(grid.figure, png, pdf)
