@@ -171,6 +171,8 @@ def plot_training(models_path: Path, style: dict[str, Any], png: Path, pdf: Path
     grid.figure.suptitle("Training: loss per epoch (dotted: the kept, best-validation epoch)", fontsize=10)
     # The legend above the panels, where it hides no curve.
     sns.move_legend(grid, "upper right", bbox_to_anchor=(0.99, 0.995), ncols=2, title=None, frameon=False, fontsize=8)
-    # A fixed band for the title and legend, whatever the number of rows of panels.
-    grid.figure.tight_layout(rect=(0, 0, 1, 1 - 0.55 / grid.figure.get_figheight()))
+    # A band of fixed height for the title and legend, added above the panels however many rows.
+    band = 0.55
+    grid.figure.set_figheight(grid.figure.get_figheight() + band)
+    grid.figure.tight_layout(rect=(0, 0, 1, 1 - band / grid.figure.get_figheight()))
     save_figure(grid.figure, png, pdf)
