@@ -33,6 +33,13 @@ def _single_thread() -> None:
     torch.set_num_threads(1)
 
 
+@pytest.fixture(autouse=True)
+def _checkpoint_every_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests kill jobs between or inside epochs of a second's training: each epoch must leave its
+    resume checkpoint (spawned jobs inherit the variable). test_engine_checkpoints sets its own."""
+    monkeypatch.setenv("AVAE_CHECKPOINT_INTERVAL_S", "0")
+
+
 def mirror_dir() -> Path | None:
     path = Path(os.environ.get("AVAE_DATA_MIRROR", DEFAULT_MIRROR))
     return path if (path / "mnist").is_dir() else None
