@@ -100,3 +100,13 @@ def test_a_validation_sweep_must_vary_a_numeric_setting_of_a_baseline_that_runs(
     config["validation_sweeps"][0].update(change)
     with pytest.raises(ConfigError, match=message):
         validate_config(config)
+
+
+def test_seeds_given_on_the_command_line_become_integers() -> None:
+    config = _load("offline")
+    config["seeds"] = ["0", "2"]  # what `--config 'seeds=[0,2]'` (make reproduce SEEDS=0,2) delivers
+    assert validate_config(config)["seeds"] == [0, 2]
+    config = _load("offline")
+    config["seeds"] = ["zero"]
+    with pytest.raises(ConfigError, match=r"config key seeds\.0: 'zero' is not of type 'integer'"):
+        validate_config(config)

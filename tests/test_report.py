@@ -258,3 +258,20 @@ def test_sweeps_mark_the_configured_value_bold_the_best_and_report_the_verdict(r
     items = re.findall(r"<li>(.*?)</li>", deviations, re.S)
     gap = next(i for i, item in enumerate(items) if "Table 1, MVAE, F-MNIST → MNIST" in item)
     assert "validation sweep of kl_weight" in items[gap + 1]
+
+
+def test_provenance_says_when_the_seeds_were_set_on_the_command_line(report: Path, tmp_path: Path) -> None:
+    from avae.report.html import render_report
+    from report_fixtures import SETTINGS
+
+    config_file = tmp_path / "synthetic.yaml"
+    config_file.write_text("name: synthetic\nseeds: [0, 1, 2, 3]\n")
+    out = tmp_path / "report.html"
+    render_report(config_file, SETTINGS, report, out)
+    provenance = out.read_text().split('<section id="provenance">')[1].split("</section>")[0]
+    seeds = ", ".join(str(s) for s in SETTINGS["seeds"])
+    assert f"<dd>{seeds} <strong>(set on the command line; the config lists 0, 1, 2, 3)</strong></dd>" in provenance
+
+    config_file.write_text(f"name: synthetic\nseeds: [{seeds}]\n")
+    render_report(config_file, SETTINGS, report, out)
+    assert "set on the command line" not in out.read_text()

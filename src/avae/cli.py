@@ -326,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         print(
             f"error: {args.job} interrupted by {signal.Signals(signum).name}; no output was written. "
-            "Rerun it: training resumes from its last completed epoch.",
+            "Rerun it: training resumes from its last checkpoint.",
             file=sys.stderr,
         )
         return 128 + signum

@@ -290,10 +290,21 @@ def _classes_or_empty(config: Mapping[str, Any], name: str) -> tuple[str, ...]:
         return ()  # reported by _dataset_problems
 
 
+def integer_seeds(seeds: Any) -> Any:
+    """``seeds`` with digit strings made integers: ``--config 'seeds=[0,1]'`` (``make reproduce
+    SEEDS=0,1``) reaches the config as strings, since Snakemake parses command-line values with
+    YAML's BaseLoader. Anything else is left for the schema to judge."""
+    if isinstance(seeds, list):
+        return [int(s) if isinstance(s, str) and s.strip().isdigit() else s for s in seeds]
+    return seeds
+
+
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     """Validate ``config`` in place (filling defaults through snakemake's validator) and return it."""
     from snakemake.utils import validate
 
+    if "seeds" in config:
+        config["seeds"] = integer_seeds(config["seeds"])
     check_schema(config)
     validate(config, str(SCHEMA_PATH), set_default=True)
     check_semantics(config)

@@ -114,10 +114,10 @@ def test_killed_training_resumes_and_ends_as_if_never_interrupted(
     if signum == signal.SIGTERM:
         assert job.returncode == 128 + signal.SIGTERM
         assert ("error: train-vae interrupted by SIGTERM; no output was written. "
-                "Rerun it: training resumes from its last completed epoch.") in stderr
+                "Rerun it: training resumes from its last checkpoint.") in stderr
     else:
         assert job.returncode == -signal.SIGKILL
-    # The only file left is the checkpoint of the last completed epoch: no model, no summary, no temp file.
+    # The only file left is the checkpoint of the last completed epoch (the tests checkpoint every epoch): no model, no summary, no temp file.
     left = files_under(out.parent)
     assert len(left) == 1 and left[0].startswith("vae.pt.resume-"), left
     assert torch.load(out.parent / left[0], weights_only=True)["epoch"] == 2

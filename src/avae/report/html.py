@@ -55,6 +55,7 @@ def provenance(config_file: Path, settings: dict[str, Any], dvc_records: dict[st
         "config_file": _relative_to_repo(Path(config_file)),
         "config_sha256": hashlib.sha256(Path(config_file).read_bytes()).hexdigest(),
         "seeds": settings["seeds"],
+        "config_seeds": (yaml.safe_load(Path(config_file).read_text()) or {}).get("seeds"),
         "code": settings["code"],
         "datasets": [
             {"name": d, "title": DATASETS[d].title, "citation": DATASETS[d].citation, "license": DATASETS[d].license,
