@@ -19,7 +19,7 @@ from avae.io import atomic_torch_save
 from avae.methods import BASELINES
 from avae.metrics import MetricRangeError, metric_row, read_metrics
 from avae.models.baselines import MODELS, build_baseline
-from avae.models.baselines.mvae import likelihood_weights
+from avae.models.baselines.mvae import MVAEConfig, kl_warmup_factor, likelihood_weights
 from avae.models.baselines.pair import Modality
 from avae.models.networks import Decoder, GaussianEncoder, count_trainable_parameters
 from avae.objectives import (
@@ -235,6 +235,37 @@ def test_mvae_balances_the_modalities_by_dimension() -> None:
     assert likelihood_weights("equal", modalities) == {"source": 1.0, "target": 1.0}
     assert likelihood_weights({"source": 3.0, "target": 0.5}, modalities) == {"source": 3.0, "target": 0.5}
 
+
+
+def test_mvae_kl_warmup_rises_linearly_then_stays_at_one() -> None:
+    assert [kl_warmup_factor(step, 4) for step in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    assert kl_warmup_factor(0, 0) == 1.0  # no warm-up
+
+
+def test_mvae_warmup_weighs_the_kl_in_training_and_never_in_validation() -> None:
+    def loss_with(kl_weight: float, model: torch.nn.Module, sample: bool) -> float:
+        roles = {"source": batch()["x_src"], "target": batch()["x_tgt"]}
+        experts = {role: model.experts[role](roles[role]) for role in roles}
+        torch.manual_seed(1)
+        return mvae_loss(roles, experts, lambda role, z: model.decoder[role](z), model.weights, kl_weight, sample)[0].item()
+
+    torch.manual_seed(0)
+    model = build_baseline(build("mvae", kl_weight=2.0, kl_warmup_steps=4)).train()
+    with torch.no_grad():
+        for step in range(5):
+            expected = loss_with(2.0 * min(1.0, (step + 1) / 4), model, sample=True)
+            torch.manual_seed(1)
+            assert model(batch()).loss.item() == pytest.approx(expected), step
+        assert int(model.step) == 5 and "step" in model.state_dict()  # checkpointed: a resume continues it
+        model.eval()
+        assert model(batch()).loss.item() == pytest.approx(loss_with(2.0, model, sample=False))
+        assert int(model.step) == 5  # validation takes no warm-up step
+
+
+def test_mvae_without_warmup_keeps_the_state_dict_and_loads_older_builds() -> None:
+    assert "step" not in build_baseline(build("mvae")).state_dict()
+    older = {k: v for k, v in method_params("mvae").items() if k != "kl_warmup_steps"}
+    assert MVAEConfig.from_params(older).kl_warmup_steps == 0
 
 # --- jobs --------------------------------------------------------------------------------------
 

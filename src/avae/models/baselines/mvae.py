@@ -1,13 +1,20 @@
 """MVAE (Wu and Goodman 2018): per-modality Gaussian experts whose product with the prior expert
 N(0, I) is the posterior of any observed subset, trained with the sub-sampled ELBO
 (joint + each modality alone) and per-modality likelihood weights. Cross-generation decodes the
-target from PoE(prior, expert_source)."""
+target from PoE(prior, expert_source).
+
+Optionally the KL weight warms up linearly over the first ``kl_warmup_steps`` optimiser steps, as
+public MVAE training scripts anneal it (``annealing_epochs``); validation always scores the full
+objective."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import torch
 from torch import Tensor
 
 from avae.models.base import StepOutput
@@ -18,6 +25,21 @@ from avae.objectives import mvae_loss, product_of_experts
 @dataclass(frozen=True)
 class MVAEConfig(BaselineConfig):
     likelihood_weights: str | dict[str, float]
+    kl_warmup_steps: int = 0
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> "MVAEConfig":
+        # Models saved before the warm-up existed have no such key: they trained without one.
+        return cls(kl_weight=params["kl_weight"], likelihood_weights=params["likelihood_weights"],
+                   kl_warmup_steps=int(params.get("kl_warmup_steps", 0)))
+
+
+def kl_warmup_factor(step: int, warmup_steps: int) -> float:
+    """The share of the KL weight at optimiser step ``step`` (0-based): (step + 1) / warmup_steps,
+    reaching 1 at the last warm-up step and staying there; always 1 without a warm-up."""
+    if warmup_steps <= 0:
+        return 1.0
+    return min(1.0, (step + 1) / warmup_steps)
 
 
 def likelihood_weights(setting: str | dict[str, float], modalities: dict[str, Modality]) -> dict[str, float]:
@@ -43,12 +65,20 @@ class MVAE(PairModel):
         self.weights = likelihood_weights(config.likelihood_weights, self.modalities)
         self.experts = self.unimodal_encoders()
         self.decoder = self.decoders()
+        if config.kl_warmup_steps > 0:
+            # A buffer, so a resumed run continues the warm-up where it stopped. Only with a warm-up:
+            # models without one keep the state dict they always had.
+            self.register_buffer("step", torch.zeros((), dtype=torch.long))
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         x = role_inputs(batch)
         experts = {role: self.experts[role](x[role]) for role in ROLES}
+        kl_weight = self.config.kl_weight
+        if self.training and self.config.kl_warmup_steps > 0:
+            kl_weight *= kl_warmup_factor(int(self.step), self.config.kl_warmup_steps)
+            self.step += 1
         loss, terms = mvae_loss(x, experts, lambda role, z: self.decoder[role](z), self.weights,
-                                self.config.kl_weight, sample=self.training)
+                                kl_weight, sample=self.training)
         return StepOutput(loss, {f"elbo_{subset}": value.mean().detach() for subset, value in terms.items()})
 
     def generate(self, x_source: Tensor) -> Tensor:
