@@ -205,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=json.loads, required=True)
     p.add_argument("--report-dir", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--run-record", type=Path, help="also write the run's settings and provenance (run.json) here")
+
+    p = sub.add_parser("combine-runs", help="one report from finished runs of one config that hold different seeds")
+    p.add_argument("--run", type=Path, action="append", required=True, dest="runs",
+                   help="a finished run's reports/<config>/ folder (metrics.csv, figure_data/, run.json); repeat")
+    p.add_argument("--out-dir", type=Path, required=True, help="where the combined reports/<config>/ folder goes")
     return parser
 
 
@@ -284,7 +290,11 @@ def run(args: argparse.Namespace) -> None:
     elif job == "report":
         from avae.report.html import render_report
 
-        render_report(args.config_file, args.params, args.report_dir, args.out)
+        render_report(args.config_file, args.params, args.report_dir, args.out, args.run_record)
+    elif job == "combine-runs":
+        from avae.report.combine import combine_runs
+
+        combine_runs(args.runs, args.out_dir)
     else:  # pragma: no cover - argparse rejects unknown jobs
         raise SystemExit(f"unknown job {job}")
 

@@ -8,7 +8,9 @@ TABLE_NAMES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
 # Datasets as a list: canonical JSON sorts a mapping's keys, and the tables keep the config's order.
 REPORT_SETTINGS = {"name": CONFIG_NAME, "seeds": SEEDS, "scenarios": config["scenarios"], "datasets": list(config["datasets"]),
                    "dataset_options": config["datasets"],
-                   "latent_dim": LATENT_DIM, "experiments": config["experiments"], "code": CODE, "report": config["report"],
+                   "latent_dim": LATENT_DIM, "experiments": config["experiments"], "report": config["report"],
+                   # Every model family's code version: runs combined into one report must agree on all of them.
+                   "code": {**CODE, **{f"baseline_{name}": version for name, version in BASELINE_CODE.items()}},
                    "validation_sweeps": sweep_report_settings()}
 # The one style every figure is drawn in; only these keys rerun the plotting rules.
 STYLE = as_json({k: config["report"][k] for k in ("style", "palette", "dpi", "font_scale")})
@@ -191,7 +193,9 @@ rule report:
         dvc_metrics=rules.dvc_metrics.output,
         config_file=workflow.configfiles[-1],
     output:
-        report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
+        page=report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
+        # The run's settings and provenance: with metrics.csv and figure_data/, what combine-runs needs.
+        record=f"{REPORTS}/run.json",
     params:
         settings=as_json(REPORT_SETTINGS),
         code=code_version("report/html.py", "report/analysis.py", "report/figure_data.py", "report/paper.py", "report/paper_values.csv",
@@ -200,7 +204,7 @@ rule report:
         f"{LOGS}/report.log",
     shell:
         "{PYTHON} report --config-file {input.config_file:q} --params {params.settings:q}"
-        " --report-dir {REPORTS:q} --out {output:q} > {log:q} 2>&1"
+        " --report-dir {REPORTS:q} --out {output.page:q} --run-record {output.record:q} > {log:q} 2>&1"
 
 
 def latent_figures():

@@ -83,19 +83,25 @@ rule evaluate_sweep_point:
         " --out {output:q} > {log:q} 2>&1"
 
 
+def sweep_seeds(sweep):
+    """The sweep's seeds (default: the run's first seed) that this run has. A run of other seeds
+    only (make reproduce SEEDS=1) leaves the sweep to the run that has them (avae.report.combine)."""
+    return [seed for seed in sweep.get("seeds", SEEDS[:1]) if seed in SEEDS]
+
+
 def sweep_fragments():
     return [
         f"{RESULTS}/metrics/sweeps/{s['method']}_{s['source']}-{s['target']}_z{LATENT_DIM}_{s['param']}="
         f"{sweep_value_tag(value)}_seed{seed}.csv"
         for s in SWEEPS
         for value in s["values"]
-        for seed in s.get("seeds", SEEDS[:1])
+        for seed in sweep_seeds(s)
     ]
 
 
 def sweep_report_settings():
-    """What the report shows of each sweep: the config entry, its seeds and the configured value."""
-    return [{**s, "seeds": s.get("seeds", SEEDS[:1]), "configured": configured_setting(s["method"], s["param"])}
+    """What the report shows of each sweep: the config entry, its seeds in this run and the configured value."""
+    return [{**s, "seeds": sweep_seeds(s), "configured": configured_setting(s["method"], s["param"])}
             for s in SWEEPS]
 
 

@@ -21,7 +21,7 @@ import yaml
 
 from avae.config import REPO_ROOT
 from avae.data.datasets import DATASETS
-from avae.io import atomic_write_text
+from avae.io import atomic_write_json, atomic_write_text
 from avae.report.analysis import (
     TABLE1_METHODS, build_tables, claims, dataset_title, deviations, load_metrics, method_title, substitutions,
 )
@@ -92,10 +92,11 @@ _GRID_NAME = re.compile(r"^(?P<method>" + "|".join(sorted(TABLE1_METHODS, key=le
                         + r")_(?P<source>[a-z_]+)-(?P<target>[a-z_]+)_z")
 
 
-def grids_by_scenario(report_dir: Path, scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The qualitative grids, grouped by scenario (config order), one per method (Table 1 order)."""
+def grids_by_scenario(report_dir: Path, scenarios: list[dict[str, Any]], suffix: str = "") -> list[dict[str, Any]]:
+    """The qualitative grids whose name ends in ``suffix``, grouped by scenario (config order), one
+    per method (Table 1 order)."""
     found: dict[tuple[str, str], list[tuple[int, dict[str, str]]]] = {}
-    for png in sorted((report_dir / "figures" / "samples").glob("*.png")):
+    for png in sorted((report_dir / "figures" / "samples").glob(f"*{suffix}.png")):
         match = _GRID_NAME.match(png.stem)
         if match:
             key = (match["source"], match["target"])
@@ -155,7 +156,11 @@ def _dvc_records(report_dir: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
-def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path, out: Path) -> None:
+def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path, out: Path,
+                  run_record: Path | None = None, combined_runs: list[dict[str, Any]] | None = None) -> None:
+    """Render ``report_dir``'s page to ``out``. ``run_record``: also write the run's settings and
+    provenance there (``run.json``, what :mod:`avae.report.combine` reads). ``combined_runs``: the
+    provenance of each run a combined report was put together from."""
     metrics = load_metrics(report_dir / "metrics.csv")
     paper = load_paper_values()
     shutil.copyfile(PAPER_VALUES, report_dir / "paper_values.csv")
@@ -163,10 +168,14 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
     tables = build_tables(metrics, paper, settings)
     the_claims = claims(metrics, tables["table1"], tables["table2"], tables["table3"])
     figures = report_dir / "figures"
-    latents = [_figure(report_dir, png, png.stem) for png in sorted((figures / "latents").glob("*.png"))]
+    # The first seed's grids and latent spaces, as the workflow draws them; files another run of
+    # other seeds left in the folder are not this run's.
+    first_seed = f"_seed{settings['seeds'][0]}"
+    latents = [_figure(report_dir, png, png.stem) for png in sorted((figures / "latents").glob(f"*{first_seed}.png"))]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE.parent), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["repo_href"] = lambda target: _repo_href(target, out.parent)
+    prov = provenance(config_file, settings, _dvc_records(report_dir))
     page = env.get_template(TEMPLATE.name).render(
         name=settings["name"], tables=tables, claims=the_claims, substitutions=substitutions(settings, paper),
         deviations=deviations(tables["table1"], tables["table2"], tables["table3"], the_claims, settings, paper,
@@ -174,11 +183,13 @@ def render_report(config_file: Path, settings: dict[str, Any], report_dir: Path,
         figure5=_figure(report_dir, figures / "figure5.png", "Figure 5"),
         training=_figure(report_dir, figures / "training.png", "Training curves"),
         f5_pairs=figure5_pairs(report_dir, settings, [c["fraction"] for c in tables["figure5"].columns]),
-        grids=grids_by_scenario(report_dir, settings["scenarios"]), latents=latents, run=run_records(report_dir),
-        prov=provenance(config_file, settings, _dvc_records(report_dir)), fmt=_fmt, n_seeds=len(settings["seeds"]),
+        grids=grids_by_scenario(report_dir, settings["scenarios"], first_seed), latents=latents, run=run_records(report_dir),
+        prov=prov, combined_runs=combined_runs or [], fmt=_fmt, n_seeds=len(settings["seeds"]),
         bands=settings["report"]["delta_bands"],
     )
     atomic_write_text(out, page)
+    if run_record is not None:
+        atomic_write_json(run_record, {"settings": settings, "provenance": prov})
 
 
 def _repo_href(target: str, page_dir: Path) -> str:
