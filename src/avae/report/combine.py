@@ -123,7 +123,9 @@ def _same_file(runs: Sequence[Run], relative: str) -> Path | None:
     return present[0] if present else None
 
 
-def _merge_run_records(runs: Sequence[Run], out: Path) -> None:
+def _merge_run_records(runs: Sequence[Run], out_dir: Path) -> None:
+    """Every run's model summaries and job times, and the raw data records and split sizes they share."""
+    out = out_dir / "figure_data" / "run"
     models, benchmarks = [], []
     for run in runs:
         record = run.folder / "figure_data" / "run"
@@ -141,7 +143,7 @@ def _merge_run_records(runs: Sequence[Run], out: Path) -> None:
     for relative in [f"figure_data/run/dvc/{name}" for name in sorted(names)] + ["figure_data/run/split_sizes.json"]:
         source = _same_file(runs, relative)
         if source is not None:
-            with atomic_path(out.parent.parent / relative) as tmp:
+            with atomic_path(out_dir / relative) as tmp:
                 shutil.copyfile(source, tmp)
 
 
@@ -156,7 +158,7 @@ def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
     settings = combined_settings(runs)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_metrics(out_dir / "metrics.csv", [row for run in runs for row in _rows(run)])
-    _merge_run_records(runs, out_dir / "figure_data" / "run")
+    _merge_run_records(runs, out_dir)
     first_seed = settings["seeds"][0]
     first = next(run for run in runs if first_seed in run.seeds)
     for kind in ("samples", "latents"):
