@@ -131,3 +131,26 @@ def test_a_folder_without_a_run_record_is_refused(single: Path, tmp_path: Path) 
     (runs[0] / "run.json").unlink()
     with pytest.raises(CombineError, match=r"not a finished run's report folder \(missing run.json\)"):
         combine_runs(runs, tmp_path / "out")
+
+
+def test_one_run_is_drawn_again_from_its_record_alone(single: Path, tmp_path: Path) -> None:
+    run = make_run(single, tmp_path / "all", [0, 1, 2])
+    combine_runs([run], tmp_path / "again")
+    assert sorted(read_metrics(tmp_path / "again" / "metrics.csv"), key=lambda r: r.key()) == \
+        sorted(read_metrics(single / "metrics.csv"), key=lambda r: r.key())
+    for table in sorted((single / "tables").iterdir()):
+        assert (tmp_path / "again" / "tables" / table.name).read_text() == table.read_text(), table.name
+    assert (tmp_path / "again" / "report.html").stat().st_size > 0
+
+
+def test_the_command_refuses_in_one_line_without_a_traceback(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from avae.cli import main
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit) as refused:
+        main(["combine-runs", "--run", str(tmp_path / "empty"), "--out-dir", str(tmp_path / "out")])
+    assert str(refused.value) == (f"error: {tmp_path / 'empty'}: not a finished run's report folder (missing "
+                                  "metrics.csv, run.json, figure_data); run.json is written by the workflow's report rule")
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -207,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--run-record", type=Path, help="also write the run's settings and provenance (run.json) here")
 
-    p = sub.add_parser("combine-runs", help="one report from finished runs of one config that hold different seeds")
+    p = sub.add_parser("combine-runs", help="one report from finished runs of one config that hold different seeds "
+                                            "(or one run's report again, from its record)")
     p.add_argument("--run", type=Path, action="append", required=True, dest="runs",
                    help="a finished run's reports/<config>/ folder (metrics.csv, figure_data/, run.json); repeat")
     p.add_argument("--out-dir", type=Path, required=True, help="where the combined reports/<config>/ folder goes")
@@ -292,9 +293,12 @@ def run(args: argparse.Namespace) -> None:
 
         render_report(args.config_file, args.params, args.report_dir, args.out, args.run_record)
     elif job == "combine-runs":
-        from avae.report.combine import combine_runs
+        from avae.report.combine import CombineError, combine_runs
 
-        combine_runs(args.runs, args.out_dir)
+        try:
+            combine_runs(args.runs, args.out_dir)
+        except CombineError as exc:  # the user's runs, not our code: the reason, no traceback
+            raise SystemExit(f"error: {exc}") from None
     else:  # pragma: no cover - argparse rejects unknown jobs
         raise SystemExit(f"unknown job {job}")
 

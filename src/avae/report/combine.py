@@ -8,7 +8,8 @@ beside it. So seeds run on several machines, or in several sittings, can be put 
 report a single run of all of them would give. This module does that, and refuses runs that
 differ in anything but their seeds: another config, other code, other raw data, a seed twice.
 
-The qualitative grids and latent-space figures are the first seed's, as in a single run.
+The qualitative grids and latent-space figures are the first seed's, as in a single run. Given one
+run, it draws that run's report again from its record alone, e.g. an archived one under docs/runs/.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def _without_seeds(settings: dict[str, Any]) -> dict[str, Any]:
 
 def check_combinable(runs: Sequence[Run]) -> None:
     """Refuse runs that differ in anything but their seeds, or share a seed."""
-    if len(runs) < 2:
-        raise CombineError("combining needs at least two runs")
+    if not runs:
+        raise CombineError("no runs to combine")
     first = runs[0]
     for run in runs[1:]:
         if run.settings["name"] != first.settings["name"]:
