@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from avae.artifacts import Artifacts, restore_state, snapshot_state
-from conftest import copy_repo, mirror_dir
+from conftest import REPO, copy_repo, mirror_dir
 from workflow_runs import BIN, planned, run, snakemake
 
 ARTIFACTS = Artifacts("demo", (Path("data/raw/mnist.dvc"),))
@@ -172,3 +172,15 @@ def test_rerun_precision_survives_the_trip(pushed_and_cloned: tuple[Path, Path, 
     assert sorted((job.rule, job.outputs[0]) for job in trained) == [
         ("train_associator", "results/smoke/models/associator/fsdd-mnist/z16-16_p0.5_seed0.pt"),
         ("train_associator", "results/smoke/models/associator/fsdd-mnist/z16-16_p1.0_seed0.pt")]
+
+
+def test_dvc_tracks_only_raw_data_and_artifact_records() -> None:
+    """A stray `.dvc` file in the tree (e.g. a provenance copy in a run record under docs/) makes
+    every `dvc pull` and `dvc status` of a fresh clone fail on data it never had."""
+    from dvc.repo import Repo
+
+    with Repo(str(REPO)) as repo:
+        records = sorted(stage.relpath for stage in repo.index.stages)
+    assert records, "DVC sees no records at all: the raw data is not versioned"
+    strays = [path for path in records if not path.startswith(("data/raw/", "artifacts/"))]
+    assert strays == [], f"DVC would check these out; add their folder to .dvcignore: {strays}"
