@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from avae.config import ConfigError, baseline_params, class_map, model_params, validate_config
+from avae.config import (
+    ConfigError,
+    baseline_params,
+    class_map,
+    configured_sweep_setting,
+    model_params,
+    sweep_job_params,
+    validate_config,
+)
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "config").glob("*.yaml"))
 
@@ -108,4 +116,19 @@ def test_seeds_given_on_the_command_line_become_integers() -> None:
     config = _load("offline")
     config["seeds"] = ["zero"]
     with pytest.raises(ConfigError, match=r"config key seeds\.0: 'zero' is not of type 'integer'"):
+        validate_config(config)
+
+
+def test_a_sweep_may_vary_a_setting_inside_a_section_of_its_job() -> None:
+    config = validate_config(_load("offline"))
+    sweep = {"method": "jmvae", "source": "fsdd", "target": "mnist", "param": "train.max_epochs"}
+    # FSDD's VAE budget (models.vae.per_dataset.fsdd.train) is its baselines' budget too
+    assert configured_sweep_setting(config, sweep) == 300
+    params = sweep_job_params(config, sweep, 5)
+    assert params["train"]["max_epochs"] == 5
+    assert params["train"]["batch_size"] == 64 and params["alpha"] == 0.01
+    assert sweep_job_params(config, {**sweep, "param": "alpha"}, 0.1)["alpha"] == 0.1
+    assert configured_sweep_setting(config, {**sweep, "param": "train.nope"}) is None
+    config["validation_sweeps"][0].update({"param": "train.nope"})
+    with pytest.raises(ConfigError, match=r"validation_sweeps\.0\.param: 'train\.nope' is not a numeric setting"):
         validate_config(config)

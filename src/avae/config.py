@@ -124,6 +124,33 @@ def baseline_params(config: Mapping[str, Any], family: str, source: str, target:
     return params
 
 
+def sweep_job_params(config: Mapping[str, Any], sweep: Mapping[str, Any], value: Any = None) -> dict[str, Any]:
+    """Hyperparameters of a validation sweep's job: its baseline's in its scenario, with the swept
+    setting (a key, or a dotted path into a section such as ``train.max_epochs``) set to ``value``;
+    unchanged if ``value`` is None."""
+    from avae.methods import BASELINES
+
+    params = baseline_params(config, BASELINES[sweep["method"]].family, sweep["source"], sweep["target"],
+                             int(config["latent_dim"]))
+    if value is not None:
+        *sections, key = sweep["param"].split(".")
+        section = params
+        for name in sections:
+            section = section[name]
+        section[key] = value
+    return params
+
+
+def configured_sweep_setting(config: Mapping[str, Any], sweep: Mapping[str, Any]) -> Any:
+    """The configured value of a sweep's setting in its scenario (None if there is no such setting)."""
+    value: Any = sweep_job_params(config, sweep)
+    for name in sweep["param"].split("."):
+        if not isinstance(value, Mapping) or name not in value:
+            return None
+        value = value[name]
+    return value
+
+
 def class_map(scenario: Mapping[str, Any], datasets: Mapping[str, Any] | None = None) -> dict[int, int]:
     """Source class index -> target class index of a scenario.
 
@@ -274,7 +301,7 @@ def _sweep_problems(config: Mapping[str, Any]) -> list[str]:
             continue
         if sweep["method"] not in scenario.get("baselines", config.get("baselines", [])):
             problems.append(f"config key {where}: baseline {sweep['method']!r} does not run in {sweep['source']} -> {sweep['target']}")
-        configured = model_params(config, BASELINES[sweep["method"]].family).get(sweep["param"])
+        configured = configured_sweep_setting(config, sweep)
         if isinstance(configured, bool) or not isinstance(configured, (int, float)):
             problems.append(f"config key {where}.param: {sweep['param']!r} is not a numeric setting of "
                             f"models.{BASELINES[sweep['method']].family}")

@@ -4,6 +4,8 @@
 # only the other values. Nothing here feeds back into the config: the report shows the sweep
 # beside the configured setting.
 
+from avae.config import configured_sweep_setting, sweep_job_params
+
 SWEEPS = config["validation_sweeps"]
 SWEEP_EVALUATE_CODE = code_version("selection.py", "jobs.py", "metrics.py")
 
@@ -12,23 +14,21 @@ def sweep_value_tag(value):
     return f"{float(value):g}"
 
 
-def configured_setting(method, param):
-    return model_params(config, BASELINES[method].family)[param]
+def sweep_of(wildcards):
+    return {"method": wildcards.method, "source": wildcards.source, "target": wildcards.target,
+            "param": wildcards.param}
 
 
 def sweep_model(wildcards):
     """The Table 1 model for the configured value, a sweep model for any other."""
     w = wildcards
-    if float(w.value) == float(configured_setting(w.method, w.param)):
+    if float(w.value) == float(configured_sweep_setting(config, sweep_of(w))):
         return baseline_model(w.method, w.source, w.target, w.dim, "1.0", w.seed)
     return f"{RESULTS}/models/sweeps/{w.method}/{w.source}-{w.target}/z{w.dim}_{w.param}={w.value}_seed{w.seed}.pt"
 
 
-def sweep_job_params(wildcards):
-    params = baseline_params(config, BASELINES[wildcards.method].family, wildcards.source, wildcards.target,
-                             int(wildcards.dim))
-    params[wildcards.param] = json.loads(wildcards.value)
-    return as_json(params)
+def sweep_job_hparams(wildcards):
+    return as_json(sweep_job_params(config, sweep_of(wildcards), json.loads(wildcards.value)))
 
 
 rule train_sweep_baseline:
@@ -40,10 +40,10 @@ rule train_sweep_baseline:
         summary=f"{RESULTS}/models/sweeps/{{method}}/{{source}}-{{target}}/z{{dim}}_{{param}}={{value}}_seed{{seed}}.json",
     wildcard_constraints:
         method=BASELINE_PATTERN,
-        param="[a-z_]+",
+        param=r"[a-z_]+(?:\.[a-z_]+)*",
         value=r"[0-9.e+-]+",
     params:
-        hparams=sweep_job_params,
+        hparams=sweep_job_hparams,
         class_map=class_map_json,
         code=lambda w: BASELINE_CODE[w.method],
     log:
@@ -68,7 +68,7 @@ rule evaluate_sweep_point:
         f"{RESULTS}/metrics/sweeps/{{method}}_{{source}}-{{target}}_z{{dim}}_{{param}}={{value}}_seed{{seed}}.csv",
     wildcard_constraints:
         method=BASELINE_PATTERN,
-        param="[a-z_]+",
+        param=r"[a-z_]+(?:\.[a-z_]+)*",
         value=r"[0-9.e+-]+",
     params:
         class_map=class_map_json,
@@ -101,7 +101,7 @@ def sweep_fragments():
 
 def sweep_report_settings():
     """What the report shows of each sweep: the config entry, its seeds in this run and the configured value."""
-    return [{**s, "seeds": sweep_seeds(s), "configured": configured_setting(s["method"], s["param"])}
+    return [{**s, "seeds": sweep_seeds(s), "configured": configured_sweep_setting(config, s)}
             for s in SWEEPS]
 
 
