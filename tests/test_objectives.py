@@ -20,6 +20,32 @@ def test_squared_error_sums_over_features() -> None:
     assert squared_error(x, x_hat).tolist() == [5.0, 9.0]
 
 
+def test_squared_error_gradient_is_hand_computed() -> None:
+    # d/dx_hat ||x - x_hat||^2 = 2 (x_hat - x), and the opposite for x
+    x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    x_hat = torch.tensor([[0.5, 3.0]], requires_grad=True)
+    squared_error(x, x_hat).sum().backward()
+    assert x_hat.grad.tolist() == [[-1.0, 2.0]]
+    assert x.grad.tolist() == [[1.0, -2.0]]
+
+
+@pytest.mark.parametrize("shape", [(512, 1, 28, 28), (7, 3, 52, 52), (16, 40, 101)])
+def test_squared_error_has_the_bits_of_the_textbook_form(shape: tuple[int, ...]) -> None:
+    """The fused form must not move any trained model: models trained with ``(x - x_hat).pow(2)``
+    (every run record before it) stay what the current code trains."""
+    torch.manual_seed(0)
+    x, logits, upstream = torch.rand(shape), torch.randn(shape), torch.randn(shape[0])
+    losses, grads = [], []
+    for form in (squared_error, lambda a, b: (a - b).pow(2).flatten(1).sum(dim=1)):
+        leaf = logits.clone().requires_grad_()
+        loss = form(x, torch.sigmoid(leaf))
+        (loss * upstream).sum().backward()
+        losses.append(loss)
+        grads.append(leaf.grad)
+    assert torch.equal(losses[0], losses[1])
+    assert torch.equal(grads[0], grads[1])
+
+
 def test_kl_to_standard_normal_hand_computed() -> None:
     # mu = (1, 0), sigma^2 = (1, e): 0.5 * [(1 + 1 - 1 - 0) + (e + 0 - 1 - 1)] = 0.5 * (e - 1)
     mu = torch.tensor([[1.0, 0.0]])
