@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -40,3 +42,30 @@ def test_no_dropout_layers_without_a_dropout_rate() -> None:
     features = FeatureExtractor((1, 8, 8), {"kind": "mlp", "hidden": [32, 16]})
     assert not any(isinstance(m, nn.Dropout) for m in features.modules())
     assert isinstance(list(features.modules())[-1], nn.ReLU)
+
+
+@pytest.mark.parametrize("shape, architecture", [
+    ((1, 28, 28), {"kind": "mlp", "hidden": [64, 32]}),
+    ((3, 16, 16), {"kind": "conv", "channels": [4, 8], "hidden": [32]}),
+])
+def test_in_place_relus_give_the_bits_of_out_of_place_ones(shape, architecture) -> None:
+    """In-place ReLUs save memory passes only: a VAE's loss and every gradient are the same bits as
+    with ``nn.ReLU()``, under bf16 autocast as in training."""
+    from avae.models.vae import VAE, VAEConfig
+
+    torch.manual_seed(0)
+    model = VAE(shape, "sigmoid", VAEConfig(8, 1.0, architecture)).eval()  # eval: no sampling noise
+    textbook = copy.deepcopy(model)
+    for module in textbook.modules():
+        for name, child in module.named_children():
+            if isinstance(child, nn.ReLU):
+                setattr(module, name, nn.ReLU())
+    assert any(isinstance(m, nn.ReLU) and m.inplace for m in model.modules())
+    x = torch.rand(5, *shape)
+    grads = []
+    for net in (model, textbook):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = net({"x": x}).loss
+        loss.backward()
+        grads.append([p.grad for p in net.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*grads))
