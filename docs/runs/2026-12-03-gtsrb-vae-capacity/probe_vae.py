@@ -12,7 +12,7 @@ from avae.jobs import load_model, load_prepared, _batched, _accuracy
 
 # A finished run of config offline (its prepared data and classifiers), and where probes go.
 RUN = Path(os.environ.get("AVAE_RUN", "results/offline"))
-HERE = Path(__file__).parent
+RESULTS = Path(os.environ.get("AVAE_PROBE_RESULTS", Path(__file__).parent / "results.jsonl"))
 MODELS = Path(os.environ.get("AVAE_PROBE_MODELS", "/tmp/avae-probes"))
 dataset, tag, overrides = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
@@ -33,5 +33,5 @@ summary = json.loads(out.with_suffix(".json").read_text())
 row = {"dataset": dataset, "tag": tag, "seed": seed, "overrides": overrides, "val_recon_acc": round(acc, 2),
        "seconds": round(time.time() - start), "summary": {k: summary.get(k) for k in ("best_epoch", "epochs_run", "stopped_early")}}
 print(json.dumps(row))
-with open(HERE / "results.jsonl", "a") as f:
+with open(RESULTS, "a") as f:
     f.write(json.dumps(row) + "\n")
