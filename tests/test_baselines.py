@@ -24,6 +24,7 @@ from avae.models.baselines.pair import Modality
 from avae.models.networks import Decoder, GaussianEncoder, count_trainable_parameters
 from avae.objectives import (
     CVA_SCHEDULE,
+    bernoulli_nll,
     cva_pair,
     jmvae_kl_terms,
     jmvae_loss,
@@ -266,6 +267,23 @@ def test_mvae_without_warmup_keeps_the_state_dict_and_loads_older_builds() -> No
     assert "step" not in build_baseline(build("mvae")).state_dict()
     older = {k: v for k, v in method_params("mvae").items() if k != "kl_warmup_steps"}
     assert MVAEConfig.from_params(older).kl_warmup_steps == 0
+    assert MVAEConfig.from_params(older).likelihood == "squared_error"
+
+
+def test_mvae_bernoulli_likelihood_replaces_the_squared_error_of_images_only() -> None:
+    torch.manual_seed(0)
+    model = build_baseline(build("mvae", likelihood="bernoulli")).eval()
+    assert set(model.reconstruction_errors) == {"source"}  # the image; speech features stay Gaussian
+    roles = {"source": batch()["x_src"], "target": batch()["x_tgt"]}
+    with torch.no_grad():
+        experts = {role: model.experts[role](roles[role]) for role in roles}
+        decode = lambda role, z: model.decoder[role](z)  # noqa: E731
+        bernoulli = mvae_loss(roles, experts, decode, model.weights, 1.0, False, {"source": bernoulli_nll})[0]
+        squared = mvae_loss(roles, experts, decode, model.weights, 1.0, False)[0]
+        assert model(batch()).loss.item() == pytest.approx(bernoulli.item())
+        assert bernoulli.item() != pytest.approx(squared.item())
+    with pytest.raises(ValueError, match="unknown MVAE likelihood 'poisson'"):
+        MVAEConfig.from_params(method_params("mvae", likelihood="poisson"))
 
 # --- jobs --------------------------------------------------------------------------------------
 

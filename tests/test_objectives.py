@@ -7,6 +7,7 @@ import torch
 
 from avae.objectives import (
     associator_loss,
+    bernoulli_nll,
     intra_modal_loss,
     kl_between_gaussians,
     kl_to_standard_normal,
@@ -44,6 +45,17 @@ def test_squared_error_has_the_bits_of_the_textbook_form(shape: tuple[int, ...])
         grads.append(leaf.grad)
     assert torch.equal(losses[0], losses[1])
     assert torch.equal(grads[0], grads[1])
+
+
+def test_bernoulli_nll_hand_computed() -> None:
+    # -[log 0.5] - [log 0.75] - [0.5 log 0.5 + 0.5 log 0.5]
+    x = torch.tensor([[1.0, 0.0, 0.5]])
+    x_hat = torch.tensor([[0.5, 0.25, 0.5]])
+    expected = -math.log(0.5) - math.log(0.75) - math.log(0.5)
+    assert bernoulli_nll(x, x_hat).item() == pytest.approx(expected)
+    assert bernoulli_nll(x, x_hat).item() == pytest.approx(
+        torch.nn.functional.binary_cross_entropy(x_hat, x, reduction="sum").item())
+    assert bernoulli_nll(torch.ones(1, 1), torch.ones(1, 1)).item() == 0.0  # log 0 clamped, not nan
 
 
 def test_kl_to_standard_normal_hand_computed() -> None:

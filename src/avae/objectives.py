@@ -22,6 +22,17 @@ def squared_error(x: Tensor, x_hat: Tensor) -> Tensor:
     return F.mse_loss(x_hat, x, reduction="none").flatten(1).sum(dim=1)
 
 
+def bernoulli_nll(x: Tensor, x_hat: Tensor) -> Tensor:
+    """Per-example ``-sum(x log x_hat + (1 - x) log(1 - x_hat))``: the Bernoulli likelihood of the
+    original MVAE for pixels in [0, 1], ``x_hat`` a decoder's sigmoid output.
+
+    Logs are clamped at -100 as ``F.binary_cross_entropy`` does; written out because CUDA autocast
+    refuses that function."""
+    log_p = torch.log(x_hat).clamp(min=-100.0)
+    log_not_p = torch.log1p(-x_hat).clamp(min=-100.0)
+    return -(x * log_p + (1.0 - x) * log_not_p).flatten(1).sum(dim=1)
+
+
 def kl_to_standard_normal(mu: Tensor, logvar: Tensor) -> Tensor:
     """Per-example ``KL(N(mu, diag(exp(logvar))) || N(0, I))``; never negative.
 
@@ -169,17 +180,20 @@ MVAE_SUBSETS: dict[str, tuple[str, ...]] = {
 def mvae_loss(
     x: Mapping[str, Tensor], experts: Mapping[str, Gaussian], decode: Callable[[str, Tensor], Tensor],
     likelihood_weights: Mapping[str, float], kl_weight: float, sample: bool,
+    reconstruction_errors: Mapping[str, Callable[[Tensor, Tensor], Tensor]] | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
     """MVAE's sub-sampled objective ``-[ELBO(x_i, x_j) + ELBO(x_i) + ELBO(x_j)]``, to minimise.
 
     Every subset's posterior is the product of its experts and the prior expert. ``decode(m, z)``
-    is modality m's decoder. Returns the batch-mean loss and each subset's per-example negative ELBO.
+    is modality m's decoder; ``reconstruction_errors[m]`` its negative log-likelihood term
+    (default: AVAE's squared error for every modality). Returns the batch-mean loss and each
+    subset's per-example negative ELBO.
     """
     terms: dict[str, Tensor] = {}
     for subset, observed in MVAE_SUBSETS.items():
         mu, logvar = product_of_experts([experts[m] for m in observed])
         z = reparameterize(mu, logvar) if sample else mu
-        reconstructions = [squared_error(x[m], decode(m, z)) for m in observed]
+        reconstructions = [(reconstruction_errors or {}).get(m, squared_error)(x[m], decode(m, z)) for m in observed]
         weights = [likelihood_weights[m] for m in observed]
         terms[subset] = negative_elbo(reconstructions, kl_to_standard_normal(mu, logvar), kl_weight, weights)
     return torch.stack(list(terms.values())).sum(dim=0).mean(), terms

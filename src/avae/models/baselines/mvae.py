@@ -5,7 +5,10 @@ target from PoE(prior, expert_source).
 
 Optionally the KL weight warms up linearly over the first ``kl_warmup_steps`` optimiser steps, as
 public MVAE training scripts anneal it (``annealing_epochs``); validation always scores the full
-objective."""
+objective. ``likelihood: bernoulli`` replaces AVAE's squared error by the original's Bernoulli
+likelihood for every modality whose decoder ends in a sigmoid (images); others keep the squared
+error. It is a probe of the original, off by default: the comparison gives every method AVAE's
+reconstruction term."""
 
 from __future__ import annotations
 
@@ -19,19 +22,28 @@ from torch import Tensor
 
 from avae.models.base import StepOutput
 from avae.models.baselines.pair import ROLES, BaselineConfig, Modality, PairModel, role_inputs
-from avae.objectives import mvae_loss, product_of_experts
+from avae.objectives import bernoulli_nll, mvae_loss, product_of_experts
+
+LIKELIHOODS = ("squared_error", "bernoulli")
 
 
 @dataclass(frozen=True)
 class MVAEConfig(BaselineConfig):
     likelihood_weights: str | dict[str, float]
     kl_warmup_steps: int = 0
+    likelihood: str = "squared_error"
+
+    def __post_init__(self) -> None:
+        if self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"unknown MVAE likelihood {self.likelihood!r} (expected one of {LIKELIHOODS})")
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> "MVAEConfig":
-        # Models saved before the warm-up existed have no such key: they trained without one.
+        # Models saved before the warm-up or the likelihood option existed have no such key: they
+        # trained without a warm-up, with the squared error.
         return cls(kl_weight=params["kl_weight"], likelihood_weights=params["likelihood_weights"],
-                   kl_warmup_steps=int(params.get("kl_warmup_steps", 0)))
+                   kl_warmup_steps=int(params.get("kl_warmup_steps", 0)),
+                   likelihood=str(params.get("likelihood", "squared_error")))
 
 
 def kl_warmup_factor(step: int, warmup_steps: int) -> float:
@@ -65,6 +77,10 @@ class MVAE(PairModel):
         self.weights = likelihood_weights(config.likelihood_weights, self.modalities)
         self.experts = self.unimodal_encoders()
         self.decoder = self.decoders()
+        self.reconstruction_errors = {
+            role: bernoulli_nll for role, m in self.modalities.items()
+            if config.likelihood == "bernoulli" and m.output == "sigmoid"
+        }
         if config.kl_warmup_steps > 0:
             # A buffer, so a resumed run continues the warm-up where it stopped. Only with a warm-up:
             # models without one keep the state dict they always had.
@@ -78,7 +94,7 @@ class MVAE(PairModel):
             kl_weight *= kl_warmup_factor(int(self.step), self.config.kl_warmup_steps)
             self.step += 1
         loss, terms = mvae_loss(x, experts, lambda role, z: self.decoder[role](z), self.weights,
-                                kl_weight, sample=self.training)
+                                kl_weight, sample=self.training, reconstruction_errors=self.reconstruction_errors)
         return StepOutput(loss, {f"elbo_{subset}": value.mean().detach() for subset, value in terms.items()})
 
     def generate(self, x_source: Tensor) -> Tensor:
