@@ -7,6 +7,7 @@
 from avae.config import configured_sweep_setting, sweep_job_params
 
 SWEEPS = config["validation_sweeps"]
+SWEEP_PARAM_PATTERN = r"[a-z_]+(?:\.[a-z_]+)*"  # a key, or a dotted path such as train.max_epochs
 SWEEP_EVALUATE_CODE = code_version("selection.py", "jobs.py", "metrics.py")
 
 
@@ -40,7 +41,7 @@ rule train_sweep_baseline:
         summary=f"{RESULTS}/models/sweeps/{{method}}/{{source}}-{{target}}/z{{dim}}_{{param}}={{value}}_seed{{seed}}.json",
     wildcard_constraints:
         method=BASELINE_PATTERN,
-        param=r"[a-z_]+(?:\.[a-z_]+)*",
+        param=SWEEP_PARAM_PATTERN,
         value=r"[0-9.e+-]+",
     params:
         hparams=sweep_job_hparams,
@@ -68,7 +69,7 @@ rule evaluate_sweep_point:
         f"{RESULTS}/metrics/sweeps/{{method}}_{{source}}-{{target}}_z{{dim}}_{{param}}={{value}}_seed{{seed}}.csv",
     wildcard_constraints:
         method=BASELINE_PATTERN,
-        param=r"[a-z_]+(?:\.[a-z_]+)*",
+        param=SWEEP_PARAM_PATTERN,
         value=r"[0-9.e+-]+",
     params:
         class_map=class_map_json,
