@@ -18,7 +18,7 @@ from avae.io import atomic_torch_save
 from avae.metrics import metric_row, write_metrics
 from avae.report import figures
 from avae.report.analysis import TABLE1_METHODS, load_metrics, mean_std, select
-from avae.report.figure_data import collect_run_records, write_split_sizes
+from avae.report.figure_data import RUN_MODELS, collect_run_records, write_split_sizes
 from avae.report.html import render_report
 from avae.selection import SWEEP_EXPERIMENT, sweep_metric
 
@@ -128,7 +128,7 @@ def build_report(root: Path) -> Path:
     write_split_sizes([prepared], reports / "figure_data" / "run" / "split_sizes.json")
     figs = reports / "figures"
     figures.plot_figure5(reports / "metrics.csv", STYLE, figs / "figure5.png", figs / "figure5.pdf")
-    figures.plot_training(reports / "figure_data" / "run" / "models.json", STYLE, figs / "training.png", figs / "training.pdf")
+    figures.plot_training(reports / "figure_data" / "run" / RUN_MODELS, STYLE, figs / "training.png", figs / "training.pdf")
     for method in ("avae", "jmvae"):
         name = f"{method}_fsdd-mnist_z64-64_p1.0_seed0"
         _samples(reports / "figure_data" / "samples" / f"{name}.npz", "audio")

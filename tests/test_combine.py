@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from avae.io import atomic_write_json, atomic_write_json_gz, read_json
 from avae.metrics import read_metrics, write_metrics
 from avae.report.analysis import write_tables
 from avae.report.combine import CombineError, combine_runs
+from avae.report.figure_data import RUN_MODELS
 from avae.report.html import provenance
 from avae.report.paper import load_paper_values
 from report_fixtures import SETTINGS, PageNumbers, build_report, check_numbers_both_ways
@@ -32,7 +34,7 @@ def make_run(single: Path, dest: Path, seeds: list[int]) -> Path:
     shutil.copytree(single / "figure_data", dest / "figure_data")
     write_metrics(dest / "metrics.csv", [r for r in read_metrics(single / "metrics.csv") if int(r.seed) in seeds])
     if 0 not in seeds:  # the single run's model summaries and benchmark are seed 0's
-        (dest / "figure_data" / "run" / "models.json").write_text("[]")
+        atomic_write_json_gz(dest / "figure_data" / "run" / RUN_MODELS, [])
         (dest / "figure_data" / "run" / "benchmarks.csv").write_text("rule,job,s,max_rss,cpu_time\n")
     settings = copy.deepcopy(SETTINGS)
     settings["seeds"] = seeds
@@ -72,7 +74,7 @@ def test_the_combined_page_shows_every_row_and_names_its_runs(combined: Path) ->
     assert '<tr><td class="label">0</td>' in provenance_section
     assert '<tr><td class="label">1, 2</td>' in provenance_section
     # The model summaries of every run are merged: seed 0's three training histories.
-    assert len(json.loads((combined / "figure_data" / "run" / "models.json").read_text())) == 3
+    assert len(read_json(combined / "figure_data" / "run" / RUN_MODELS)) == 3
 
 
 def _runs(single: Path, tmp_path: Path) -> list[Path]:
@@ -141,6 +143,15 @@ def test_one_run_is_drawn_again_from_its_record_alone(single: Path, tmp_path: Pa
     for table in sorted((single / "tables").iterdir()):
         assert (tmp_path / "again" / "tables" / table.name).read_text() == table.read_text(), table.name
     assert (tmp_path / "again" / "report.html").stat().st_size > 0
+
+
+def test_a_record_from_before_the_gzipped_model_summaries_is_read(single: Path, tmp_path: Path) -> None:
+    run = make_run(single, tmp_path / "legacy", [0, 1, 2])
+    summaries = read_json(run / "figure_data" / "run" / RUN_MODELS)
+    (run / "figure_data" / "run" / RUN_MODELS).unlink()
+    atomic_write_json(run / "figure_data" / "run" / "models.json", summaries)
+    combine_runs([run], tmp_path / "again")
+    assert summaries and read_json(tmp_path / "again" / "figure_data" / "run" / RUN_MODELS) == summaries
 
 
 def test_the_command_refuses_in_one_line_without_a_traceback(tmp_path: Path,

@@ -16,7 +16,8 @@ from avae.metrics import metric_row, write_metrics
 from avae.report import analysis
 from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
 from avae.data.pairing import paired_subset
-from avae.report.figure_data import collect_run_records, paired_examples
+from avae.io import read_json
+from avae.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_run_models
 from avae.report.html import run_records
 from avae.report.paper import load_paper_values
 from conftest import copy_repo
@@ -143,7 +144,7 @@ def test_tables_export_as_csv_and_latex(report: Path, tmp_path: Path) -> None:
 
 
 def test_run_records_pick_up_every_method_model(report: Path) -> None:
-    models = json.loads((report / "figure_data" / "run" / "models.json").read_text())
+    models = read_json(report / "figure_data" / "run" / RUN_MODELS)
     assert {m["kind"] for m in models} == {"vae", "associator", "jmvae"}
     with open(report / "figure_data" / "run" / "benchmarks.csv", newline="") as fh:
         assert [r["rule"] for r in csv.DictReader(fh)] == ["vae"]
@@ -189,7 +190,22 @@ def test_run_records_skip_json_that_is_not_a_model_summary(tmp_path: Path) -> No
     (tmp_path / "models" / "x" / "notes.json").write_text("{}")
     (tmp_path / "benchmarks").mkdir()
     collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [], tmp_path / "out")
-    assert json.loads((tmp_path / "out" / "models.json").read_text()) == []
+    assert read_json(tmp_path / "out" / RUN_MODELS) == []
+
+
+def test_run_records_are_the_same_bytes_when_nothing_changed(tmp_path: Path) -> None:
+    # The records of real runs are kept in git: gzip's timestamp must not make a new file of an
+    # unchanged record.
+    (tmp_path / "models" / "vae").mkdir(parents=True)
+    summary = {"kind": "vae", "best_epoch": 2, "history": [{"epoch": 1.0, "val_loss": 3.5}, {"epoch": 2.0, "val_loss": 2.25}]}
+    (tmp_path / "models" / "vae" / "mnist.json").write_text(json.dumps(summary))
+    (tmp_path / "benchmarks").mkdir()
+    collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [], tmp_path / "first")
+    collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [], tmp_path / "second")
+    first = (tmp_path / "first" / RUN_MODELS).read_bytes()
+    assert first == (tmp_path / "second" / RUN_MODELS).read_bytes()
+    assert read_run_models(tmp_path / "first")[0]["history"] == summary["history"]
+    assert read_run_models(tmp_path / "no-record") == []
 
 
 # --- DVC: metrics and plots of two commits ------------------------------------------------------

@@ -59,7 +59,7 @@ rule collect_run_records:
         fragments=lambda w: metric_fragments(),
         dvc_records=raw_data_records(),
     output:
-        models=f"{FIGURE_DATA}/run/models.json",
+        models=f"{FIGURE_DATA}/run/models.json.gz",
         benchmarks=f"{FIGURE_DATA}/run/benchmarks.csv",
         dvc_records=[f"{FIGURE_DATA}/run/dvc/{dataset}.dvc" for dataset in config["datasets"]],
     params:
@@ -153,7 +153,7 @@ rule plot_figure5:
 
 rule plot_training:
     input:
-        f"{FIGURE_DATA}/run/models.json",
+        f"{FIGURE_DATA}/run/models.json.gz",
     output:
         png=report(f"{FIGURES}/training.png", category="Training", caption="../report/training.rst"),
         pdf=f"{FIGURES}/training.pdf",

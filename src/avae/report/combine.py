@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from avae.config import REPO_ROOT
-from avae.io import atomic_path, atomic_write_json
+from avae.io import atomic_path, atomic_write_json, atomic_write_json_gz
 from avae.metrics import MetricRow, read_metrics, write_metrics
 from avae.report import figures
 from avae.report.analysis import write_dvc_metrics, write_tables
-from avae.report.figure_data import BENCHMARK_FIELDS
+from avae.report.figure_data import BENCHMARK_FIELDS, RUN_MODELS, read_run_models
 from avae.report.html import render_report
 from avae.report.paper import load_paper_values
 
@@ -130,12 +130,11 @@ def _merge_run_records(runs: Sequence[Run], out_dir: Path) -> None:
     models, benchmarks = [], []
     for run in runs:
         record = run.folder / "figure_data" / "run"
-        if (record / "models.json").exists():
-            models += json.loads((record / "models.json").read_text())
+        models += read_run_models(record)
         if (record / "benchmarks.csv").exists():
             with open(record / "benchmarks.csv", newline="") as fh:
                 benchmarks += list(csv.DictReader(fh))
-    atomic_write_json(out / "models.json", models)
+    atomic_write_json_gz(out / RUN_MODELS, models)
     with atomic_path(out / "benchmarks.csv") as tmp, open(tmp, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["rule", "job", *BENCHMARK_FIELDS], lineterminator="\n")
         writer.writeheader()
@@ -182,7 +181,7 @@ def _draw_figures(report_dir: Path, style: dict[str, Any]) -> None:
     if out.exists():
         shutil.rmtree(out)
     figures.plot_figure5(report_dir / "metrics.csv", style, out / "figure5.png", out / "figure5.pdf")
-    figures.plot_training(report_dir / "figure_data" / "run" / "models.json", style, out / "training.png",
+    figures.plot_training(report_dir / "figure_data" / "run" / RUN_MODELS, style, out / "training.png",
                           out / "training.pdf")
     for kind, plot in (("samples", figures.plot_sample_grid), ("latents", figures.plot_latents)):
         for data in sorted((report_dir / "figure_data" / kind).glob("*.npz")):

@@ -14,10 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from avae.io import atomic_path, atomic_write_json
+from avae.io import atomic_path, atomic_write_json, atomic_write_json_gz, read_json
 from avae.report.analysis import dataset_title
 
 BENCHMARK_FIELDS = ("s", "max_rss", "cpu_time")
+# Every model's summary and training history, gzipped: a three-seed run's is 7 MB of JSON, and
+# records of real runs are kept in git (docs/runs/).
+RUN_MODELS = "models.json.gz"
+_LEGACY_RUN_MODELS = "models.json"  # what records written before 2026-12-05 hold
 
 
 def _pca(fit_on: np.ndarray, *project: np.ndarray) -> list[np.ndarray]:
@@ -100,9 +104,17 @@ def paired_examples(train_per_class: Sequence[int], fraction: float) -> int:
     return sum(max(1, round(fraction * n)) for n in train_per_class if n)
 
 
+def read_run_models(run_dir: Path) -> list[dict[str, Any]]:
+    """The model summaries under a report's ``figure_data/run`` (none if it has no record)."""
+    for name in (RUN_MODELS, _LEGACY_RUN_MODELS):
+        if (run_dir / name).exists():
+            return read_json(run_dir / name)
+    return []
+
+
 def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: list[Path], out_dir: Path) -> None:
     """Gather what the report says about the run into ``out_dir``: every model summary that
-    ``save_model`` wrote under ``models_dir`` (whatever the method: ``models.json``), every Snakemake
+    ``save_model`` wrote under ``models_dir`` (whatever the method: ``RUN_MODELS``), every Snakemake
     benchmark under ``benchmarks_dir`` (``benchmarks.csv``) and the raw data's DVC records (``dvc/``)."""
     models = []
     for path in sorted(models_dir.rglob("*.json")):
@@ -114,7 +126,7 @@ def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: lis
                        "best_epoch": summary["best_epoch"], "epochs_run": summary.get("epochs_run", len(summary["history"])),
                        "stopped_early": summary.get("stopped_early", False), "train_seconds": summary.get("train_seconds"),
                        "trainable_parameters": summary.get("trainable_parameters"), "history": summary["history"]})
-    atomic_write_json(out_dir / "models.json", models)
+    atomic_write_json_gz(out_dir / RUN_MODELS, models)
     rows = []
     for path in sorted(benchmarks_dir.rglob("*.tsv")):
         relative = path.relative_to(benchmarks_dir).with_suffix("")

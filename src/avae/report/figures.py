@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from avae.io import atomic_path  # noqa: E402
+from avae.io import atomic_path, read_json  # noqa: E402
 from avae.report.analysis import (  # noqa: E402
     BASELINES, CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION, dataset_title, figure5_frame, load_metrics, method_title,
 )
@@ -150,7 +149,7 @@ def plot_training(models_path: Path, style: dict[str, Any], png: Path, pdf: Path
     """Small multiples: train and validation loss per epoch for every model, the kept (best) epoch
     marked by a vertical line."""
     apply_style(style)
-    models = json.loads(models_path.read_text())
+    models = read_json(models_path)
     records = [{"model": m["name"], "epoch": h["epoch"], "split": split, "loss": h[f"{split}_loss"]}
                for m in models for h in m["history"] for split in ("train", "val") if f"{split}_loss" in h]
     if not records:

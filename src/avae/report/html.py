@@ -25,7 +25,7 @@ from avae.io import atomic_write_json, atomic_write_text
 from avae.report.analysis import (
     TABLE1_METHODS, build_tables, claims, dataset_title, deviations, load_metrics, method_title, substitutions,
 )
-from avae.report.figure_data import paired_examples
+from avae.report.figure_data import paired_examples, read_run_models
 from avae.report.gap_notes import GAP_NOTES, load_gap_notes
 from avae.report.paper import PAPER_VALUES, load_paper_values
 
@@ -114,7 +114,7 @@ def run_records(report_dir: Path) -> dict[str, Any]:
     times are upper bounds, while the CPU time of a one-thread job is its wall time on an idle core.
     """
     run = report_dir / "figure_data" / "run"
-    models = json.loads((run / "models.json").read_text()) if (run / "models.json").exists() else []
+    models = read_run_models(run)
     benchmarks = pd.read_csv(run / "benchmarks.csv", dtype={"job": str}) if (run / "benchmarks.csv").exists() else pd.DataFrame()
     per_rule, per_seed = [], []
     if not benchmarks.empty:
