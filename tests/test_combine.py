@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from avae.io import atomic_write_json, atomic_write_json_gz, read_json
+from avae.io import atomic_write_json
 from avae.metrics import read_metrics, write_metrics
 from avae.report.analysis import write_tables
 from avae.report.combine import CombineError, combine_runs
-from avae.report.figure_data import RUN_MODELS
+from avae.report.figure_data import RUN_MODELS, atomic_write_json_gz, read_json
 from avae.report.html import provenance
 from avae.report.paper import load_paper_values
 from report_fixtures import SETTINGS, PageNumbers, build_report, check_numbers_both_ways

@@ -16,8 +16,7 @@ from avae.metrics import metric_row, write_metrics
 from avae.report import analysis
 from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
 from avae.data.pairing import paired_subset
-from avae.io import read_json
-from avae.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_run_models
+from avae.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_json, read_run_models
 from avae.report.html import run_records
 from avae.report.paper import load_paper_values
 from conftest import copy_repo

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import pickle
@@ -47,21 +46,6 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
-
-
-def atomic_write_json_gz(path: Path, obj: Any) -> None:
-    """Gzipped JSON for large records kept in git; ``mtime=0`` keeps the bytes a function of the
-    content alone, so an unchanged record is an unchanged file."""
-    data = gzip.compress((json.dumps(obj, sort_keys=True, separators=(",", ":")) + "\n").encode(), mtime=0)
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-
-
-def read_json(path: Path) -> Any:
-    """A JSON file, gzipped when its name ends in ``.gz``."""
-    if path.suffix == ".gz":
-        return json.loads(gzip.decompress(path.read_bytes()))
-    return json.loads(path.read_text())
 
 
 class UnsafeCheckpointError(RuntimeError):

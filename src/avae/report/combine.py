@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from avae.config import REPO_ROOT
-from avae.io import atomic_path, atomic_write_json, atomic_write_json_gz
+from avae.io import atomic_path, atomic_write_json
 from avae.metrics import MetricRow, read_metrics, write_metrics
 from avae.report import figures
 from avae.report.analysis import write_dvc_metrics, write_tables
-from avae.report.figure_data import BENCHMARK_FIELDS, RUN_MODELS, read_run_models
+from avae.report.figure_data import BENCHMARK_FIELDS, RUN_MODELS, atomic_write_json_gz, read_run_models
 from avae.report.html import render_report
 from avae.report.paper import load_paper_values
 

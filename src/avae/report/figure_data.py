@@ -6,6 +6,7 @@ only those, so restyling never touches a model.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import shutil
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from avae.io import atomic_path, atomic_write_json, atomic_write_json_gz, read_json
+from avae.io import atomic_path, atomic_write_json
 from avae.report.analysis import dataset_title
 
 BENCHMARK_FIELDS = ("s", "max_rss", "cpu_time")
@@ -102,6 +103,21 @@ def paired_examples(train_per_class: Sequence[int], fraction: float) -> int:
     if fraction >= 1:
         return int(sum(train_per_class))
     return sum(max(1, round(fraction * n)) for n in train_per_class if n)
+
+
+def atomic_write_json_gz(path: Path, obj: Any) -> None:
+    """Gzipped JSON for large records kept in git; ``mtime=0`` keeps the bytes a function of the
+    content alone, so an unchanged record is an unchanged file."""
+    data = gzip.compress((json.dumps(obj, sort_keys=True, separators=(",", ":")) + "\n").encode(), mtime=0)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file, gzipped when its name ends in ``.gz``."""
+    if path.suffix == ".gz":
+        return json.loads(gzip.decompress(path.read_bytes()))
+    return json.loads(path.read_text())
 
 
 def read_run_models(run_dir: Path) -> list[dict[str, Any]]:

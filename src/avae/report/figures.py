@@ -14,10 +14,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from avae.io import atomic_path, read_json  # noqa: E402
+from avae.io import atomic_path  # noqa: E402
 from avae.report.analysis import (  # noqa: E402
     BASELINES, CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION, dataset_title, figure5_frame, load_metrics, method_title,
 )
+from avae.report.figure_data import read_json  # noqa: E402
 
 
 def apply_style(style: dict[str, Any]) -> None:
