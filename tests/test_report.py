@@ -261,6 +261,28 @@ def test_a_tie_with_a_baseline_is_no_win() -> None:
     assert _avae_beats_baselines(table, 0) == "yes"
 
 
+def test_a_sweep_lead_within_the_seed_spread_is_not_called_a_win() -> None:
+    from avae.report.analysis import Cell, _sweep_verdict
+
+    def row(mean: float, std: float, n: int, configured: bool, best: bool = False) -> dict:
+        return {"configured": configured, "cells": [Cell(selector={}, mean=mean, std=std, n=n, paper=None,
+                                                         substitute=False, anchor="a", best=best)]}
+
+    # MVAE's batch-size sweep on F-MNIST -> MNIST: 49.68 +- 2.81 against the configured 48.68 +- 4.29.
+    assert _sweep_verdict([row(49.68, 2.81, 3, False, best=True), row(48.68, 4.29, 3, True)]) == \
+        "another value scores higher, by less than the seed spread"
+    # MNIST -> F-MNIST: 70.31 +- 10.67 against 60.79 +- 10.38, a lead of 9.52, still inside.
+    assert _sweep_verdict([row(70.31, 10.67, 3, False, best=True), row(60.79, 10.38, 3, True)]) == \
+        "another value scores higher, by less than the seed spread"
+    assert _sweep_verdict([row(60.0, 1.0, 3, False, best=True), row(50.0, 2.0, 3, True)]) == \
+        "another value beats the configured one"
+    # One seed has no spread to judge by.
+    assert _sweep_verdict([row(50.1, 0.0, 1, False, best=True), row(50.0, 0.0, 1, True)]) == \
+        "another value beats the configured one"
+    assert _sweep_verdict([row(40.0, 0.0, 1, False), row(50.0, 0.0, 1, True, best=True)]) == \
+        "the configured value is the best of those tried"
+
+
 def test_sweeps_mark_the_configured_value_bold_the_best_and_report_the_verdict(report: Path) -> None:
     html = (report / "report.html").read_text()
     sweeps = html[html.index('<section id="sweeps">'):html.index('<section id="provenance">')]

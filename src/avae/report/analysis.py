@@ -320,12 +320,16 @@ def sweep_anchor(sweep: Mapping[str, Any], value: float | None = None) -> str:
 
 
 def _sweep_verdict(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Whether the configured value is (among) the best of its sweep on validation."""
+    """Whether the configured value is (among) the best of its sweep on validation. Over several
+    seeds, a lead no larger than either value's seed std is called what it is: within the spread."""
     configured = [r["cells"][0] for r in rows if r["configured"]]
     if not configured or configured[0].mean is None or any(r["cells"][0].mean is None for r in rows):
         return "not complete"
     if configured[0].best:
         return "the configured value is the best of those tried"
+    best = max((r["cells"][0] for r in rows), key=lambda cell: cell.mean)
+    if best.n > 1 and configured[0].n > 1 and best.mean - configured[0].mean <= max(best.std or 0.0, configured[0].std or 0.0):
+        return "another value scores higher, by less than the seed spread"
     return "another value beats the configured one"
 
 
