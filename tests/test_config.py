@@ -29,6 +29,14 @@ def test_shipped_configs_validate_and_name_their_outputs(path: Path) -> None:
     assert config["name"] == path.stem
 
 
+def test_validation_uses_the_draft_the_schema_declares(caplog: pytest.LogCaptureFixture) -> None:
+    """Snakemake fills defaults with a JSON Schema 2020-12 validator and warns on every run (and in
+    every job's log) that a schema of another draft "may not be validated correctly"."""
+    with caplog.at_level("WARNING"):
+        validate_config(_load("smoke"))
+    assert not [r.getMessage() for r in caplog.records if "JSON Schema version" in r.getMessage()]
+
+
 def test_defaults_are_filled_from_the_schema() -> None:
     config = validate_config(_load("offline"))
     assert config["raw_dir"] == "data/raw"

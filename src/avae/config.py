@@ -67,7 +67,7 @@ def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
 
 def check_schema(config: Mapping[str, Any]) -> None:
     """Schema errors, each naming the dotted path of the offending key."""
-    validator = jsonschema.Draft7Validator(load_schema())
+    validator = jsonschema.Draft202012Validator(load_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         lines = [f"  {line}" for e in errors for line in _schema_problems(e)]

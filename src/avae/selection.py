@@ -9,9 +9,15 @@ A sweep's rows in ``metrics.csv`` are ``experiment=sweep`` with the setting in t
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from avae.metrics import metric_row, write_metrics
+
+if TYPE_CHECKING:
+    from avae.models.base import CrossModalGenerator
+    from avae.models.classifier import Classifier
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +37,36 @@ def parse_sweep_metric(metric: str) -> tuple[str, float]:
     return param, float(value)
 
 
+def validation_cross_accuracy(
+    model: CrossModalGenerator, source: str, target: str, source_data: Mapping[str, Any],
+    target_classifier: Classifier, class_map: Mapping[int, int],
+) -> tuple[float, int]:
+    """Table 1's metric on the source's validation split: the percentage of samples generated from
+    mapped source classes that the target's evaluator assigns the mapped class; and how many were scored."""
+    import torch  # here, so that the report can name sweep metrics without importing torch
+
+    from avae.data.pairing import mapped_only
+    from avae.jobs import _batched, _predict
+
+    keep = mapped_only(source_data["y_val"], class_map)
+    expected = torch.tensor([class_map[int(c)] for c in source_data["y_val"][keep]], dtype=torch.long)
+    generated = _batched(lambda b: model.cross_generate(source, target, b), source_data["x_val"][keep])
+    accuracy = 100.0 * (_predict(target_classifier, generated) == expected).float().mean().item()
+    return accuracy, len(expected)
+
+
 def evaluate_sweep_point(
     source: str, target: str, source_data: Path, model_path: Path, target_classifier: Path,
     class_map: dict[int, int], param: str, value: float, seed: int, out: Path,
 ) -> None:
     """The Table 1 metric of one baseline, on the source's validation split instead of its test split."""
-    import torch  # here, so that the report can name sweep metrics without importing torch
-
-    from avae.data.pairing import mapped_only
     from avae.data.prepare import load_prepared
-    from avae.jobs import _batched, _predict, load_model
+    from avae.jobs import load_model
 
     model = load_model(model_path)
-    data = load_prepared(source_data)
-    keep = mapped_only(data["y_val"], class_map)
-    x = data["x_val"][keep]
-    expected = torch.tensor([class_map[int(c)] for c in data["y_val"][keep]], dtype=torch.long)
-    generated = _batched(lambda b: model.cross_generate(source, target, b), x)
-    accuracy = 100.0 * (_predict(load_model(target_classifier), generated) == expected).float().mean().item()
+    accuracy, scored = validation_cross_accuracy(
+        model, source, target, load_prepared(source_data), load_model(target_classifier), class_map)
     write_metrics(out, [metric_row(SWEEP_EXPERIMENT, model.method, sweep_metric(param, value), accuracy, source=source,
                                    target=target, paired_fraction=1.0, latent_dim=model.latent_dim, seed=seed)])
     log.info("sweep %s %s -> %s, %s = %g: %.2f%% on %d validation samples", model.method, source, target, param,
-             value, accuracy, len(x))
+             value, accuracy, scored)

@@ -12,9 +12,9 @@ from pathlib import Path
 import torch, yaml
 
 from avae.config import sweep_job_params, validate_config
-from avae.data.pairing import mapped_only
 from avae.data.prepare import load_prepared
-from avae.jobs import _batched, _predict, load_model, train_baseline
+from avae.jobs import load_model, train_baseline
+from avae.selection import validation_cross_accuracy
 
 RUN = Path(os.environ.get("AVAE_RUN", "results/offline"))
 MODELS = Path(os.environ.get("AVAE_PROBE_MODELS", "/tmp/avae-probes"))
@@ -31,12 +31,8 @@ start = time.time()
 if not out.exists():
     train_baseline("mvae", RUN / f"prepared/{source}.pt", RUN / f"prepared/{target}.pt", params, class_map, 1.0, seed, out)
 data = load_prepared(RUN / f"prepared/{source}.pt")
-keep = mapped_only(data["y_val"], class_map)
-expected = torch.tensor([class_map[int(c)] for c in data["y_val"][keep]], dtype=torch.long)
-model = load_model(out)
-generated = _batched(lambda b: model.cross_generate(source, target, b), data["x_val"][keep])
 classifier = load_model(RUN / f"models/classifier/{target}/seed{seed}.pt")
-accuracy = 100.0 * (_predict(classifier, generated) == expected).float().mean().item()
+accuracy, _ = validation_cross_accuracy(load_model(out), source, target, data, classifier, class_map)
 summary = json.loads(out.with_suffix(".json").read_text())
 row = {"source": source, "target": target, "seed": seed, "likelihood": "bernoulli",
        "validation_accuracy": round(accuracy, 2), "seconds": round(time.time() - start),
