@@ -55,7 +55,19 @@ def test_bernoulli_nll_hand_computed() -> None:
     assert bernoulli_nll(x, x_hat).item() == pytest.approx(expected)
     assert bernoulli_nll(x, x_hat).item() == pytest.approx(
         torch.nn.functional.binary_cross_entropy(x_hat, x, reduction="sum").item())
-    assert bernoulli_nll(torch.ones(1, 1), torch.ones(1, 1)).item() == 0.0  # log 0 clamped, not nan
+    assert bernoulli_nll(torch.ones(1, 1), torch.ones(1, 1)).item() == 0.0  # log 0 floored, not nan
+
+
+def test_bernoulli_nll_has_finite_gradients_through_a_saturated_sigmoid() -> None:
+    # fp32 rounds sigmoid(20) to 1 and sigmoid(-120) to 0: log(1 - 1) and log(0) are -inf, and the
+    # clamped-log form passed 0/0 = nan back, right or wrong pixel alike (an MVAE probe diverged so).
+    logits = torch.tensor([[20.0, -120.0, 20.0, -120.0, 0.3]], requires_grad=True)
+    x = torch.tensor([[1.0, 0.0, 0.0, 1.0, 1.0]])
+    loss = 50.0 * bernoulli_nll(x, torch.sigmoid(logits)).sum()  # MVAE's likelihood weights scale it
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(logits.grad).all()
+    assert logits.grad[0, :4].tolist() == [0.0, 0.0, 0.0, 0.0]  # saturated: no gradient, as in the sigmoid
+    assert logits.grad[0, 4].item() == pytest.approx(50.0 * (torch.sigmoid(torch.tensor(0.3)).item() - 1.0))
 
 
 def test_kl_to_standard_normal_hand_computed() -> None:

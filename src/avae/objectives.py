@@ -26,10 +26,14 @@ def bernoulli_nll(x: Tensor, x_hat: Tensor) -> Tensor:
     """Per-example ``-sum(x log x_hat + (1 - x) log(1 - x_hat))``: the Bernoulli likelihood of the
     original MVAE for pixels in [0, 1], ``x_hat`` a decoder's sigmoid output.
 
-    Logs are clamped at -100 as ``F.binary_cross_entropy`` does; written out because CUDA autocast
-    refuses that function."""
-    log_p = torch.log(x_hat).clamp(min=-100.0)
-    log_not_p = torch.log1p(-x_hat).clamp(min=-100.0)
+    A long-trained decoder's sigmoid saturates to exactly 0 or 1 (fp32 rounds ``sigmoid(17)`` to 1),
+    and there ``log`` is -inf and its gradient 0/0: one such pixel, even a correct one, made the
+    parameters NaN. So the probabilities are floored at the smallest normal float before the log,
+    as finite as ``F.binary_cross_entropy``'s clamp of the log at -100 and with no gradient through
+    the floor. Written out because CUDA autocast refuses that function."""
+    floor = torch.finfo(x_hat.dtype).tiny
+    log_p = torch.log(x_hat.clamp(min=floor))
+    log_not_p = torch.log((1.0 - x_hat).clamp(min=floor))
     return -(x * log_p + (1.0 - x) * log_not_p).flatten(1).sum(dim=1)
 
 
