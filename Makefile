@@ -1,7 +1,7 @@
 # Two commands on a fresh machine: `make reproduce` and `make test`. Both create the pinned
 # virtual environment in .venv on first use.
 #   make reproduce CONFIG=smoke|offline|paper     (default: offline)
-#   AVAE_DATA_MIRROR=/path/to/mirror make ...      (read datasets from a local mirror)
+#   CROSSMODAL_DATA_MIRROR=/path/to/mirror make ...      (read datasets from a local mirror)
 #   make reproduce PROFILE=workflow/profiles/gpu   (or .../slurm; see docs/performance.md)
 #   make reproduce CONFIG=offline SEEDS=0          (only these seeds, comma-separated: SEEDS=0,1)
 
@@ -18,7 +18,7 @@ SNAKEMAKE := $(BIN)/snakemake --profile $(PROFILE) --configfile config/$(CONFIG)
 PYTEST_ARGS ?=
 # DVC remote for push/pull; empty: the project's default remote (`dvc remote add -d NAME URL`).
 DVC_REMOTE ?=
-ARTIFACTS := PYTHONPATH=src $(BIN)/python -m avae.artifacts --config config/$(CONFIG).yaml $(if $(DVC_REMOTE),--remote $(DVC_REMOTE))
+ARTIFACTS := PYTHONPATH=src $(BIN)/python -m crossmodal.artifacts --config config/$(CONFIG).yaml $(if $(DVC_REMOTE),--remote $(DVC_REMOTE))
 
 export PATH := $(BIN):$(PATH)
 
@@ -73,4 +73,4 @@ pull: venv
 	$(SNAKEMAKE) --dry-run --quiet rules
 
 bench: venv
-	PYTHONPATH=src $(BIN)/python -m avae.bench --out-dir reports
+	PYTHONPATH=src $(BIN)/python -m crossmodal.bench --out-dir reports

@@ -13,7 +13,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTH
 
 from snakemake.exceptions import WorkflowError
 
-from avae.config import validate_config
+from crossmodal.config import validate_config
 
 if not config:
     raise WorkflowError(

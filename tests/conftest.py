@@ -37,11 +37,11 @@ def _single_thread() -> None:
 def _checkpoint_every_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests kill jobs between or inside epochs of a second's training: each epoch must leave its
     resume checkpoint (spawned jobs inherit the variable). test_engine_checkpoints sets its own."""
-    monkeypatch.setenv("AVAE_CHECKPOINT_INTERVAL_S", "0")
+    monkeypatch.setenv("CROSSMODAL_CHECKPOINT_INTERVAL_S", "0")
 
 
 def mirror_dir() -> Path | None:
-    path = Path(os.environ.get("AVAE_DATA_MIRROR", DEFAULT_MIRROR))
+    path = Path(os.environ.get("CROSSMODAL_DATA_MIRROR", DEFAULT_MIRROR))
     return path if (path / "mnist").is_dir() else None
 
 
@@ -49,7 +49,7 @@ def mirror_dir() -> Path | None:
 def mirror() -> Path:
     path = mirror_dir()
     if path is None:
-        pytest.skip("no offline dataset mirror (set AVAE_DATA_MIRROR)")
+        pytest.skip("no offline dataset mirror (set CROSSMODAL_DATA_MIRROR)")
     return path
 
 

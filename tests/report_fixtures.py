@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from avae.io import atomic_torch_save
-from avae.metrics import metric_row, write_metrics
-from avae.report import figures
-from avae.report.analysis import TABLE1_METHODS, load_metrics, mean_std, select
-from avae.report.figure_data import RUN_MODELS, collect_run_records, write_split_sizes
-from avae.report.html import render_report
-from avae.selection import SWEEP_EXPERIMENT, sweep_metric
+from crossmodal.io import atomic_torch_save
+from crossmodal.metrics import metric_row, write_metrics
+from crossmodal.report import figures
+from crossmodal.report.analysis import TABLE1_METHODS, load_metrics, mean_std, select
+from crossmodal.report.figure_data import RUN_MODELS, collect_run_records, write_split_sizes
+from crossmodal.report.html import render_report
+from crossmodal.selection import SWEEP_EXPERIMENT, sweep_metric
 
 SCENARIOS = [{"source": "fashion_mnist", "target": "mnist"}, {"source": "fsdd", "target": "mnist", "substitute_for": "gsc->mnist"},
              {"source": "gtsrb", "target": "fsdd", "class_map": [[0, 0], [1, 1]], "substitute_for": "gtsrb->gsc"}]

@@ -6,7 +6,7 @@ import numpy as np
 import soundfile
 import torch
 
-from avae.data.audio import MFCCConfig, decode_wav, fit_standardizer, fix_length, mfcc, waveforms_to_fixed_length
+from crossmodal.data.audio import MFCCConfig, decode_wav, fit_standardizer, fix_length, mfcc, waveforms_to_fixed_length
 
 
 def _wav_bytes(samples: np.ndarray, rate: int) -> bytes:

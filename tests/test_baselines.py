@@ -12,17 +12,17 @@ import numpy as np
 import pytest
 import torch
 
-from avae import jobs
-from avae.config import PACKAGE_ROOT, builtin_model_defaults, deep_merge, load_schema
-from avae.engine import TrainResult
-from avae.io import atomic_torch_save
-from avae.methods import BASELINES
-from avae.metrics import MetricRangeError, metric_row, read_metrics
-from avae.models.baselines import MODELS, build_baseline
-from avae.models.baselines.mvae import MVAEConfig, kl_warmup_factor, likelihood_weights
-from avae.models.baselines.pair import Modality
-from avae.models.networks import Decoder, GaussianEncoder, count_trainable_parameters
-from avae.objectives import (
+from crossmodal import jobs
+from crossmodal.config import PACKAGE_ROOT, builtin_model_defaults, deep_merge, load_schema
+from crossmodal.engine import TrainResult
+from crossmodal.io import atomic_torch_save
+from crossmodal.methods import BASELINES
+from crossmodal.metrics import MetricRangeError, metric_row, read_metrics
+from crossmodal.models.baselines import MODELS, build_baseline
+from crossmodal.models.baselines.mvae import MVAEConfig, kl_warmup_factor, likelihood_weights
+from crossmodal.models.baselines.pair import Modality
+from crossmodal.models.networks import Decoder, GaussianEncoder, count_trainable_parameters
+from crossmodal.objectives import (
     CVA_SCHEDULE,
     bernoulli_nll,
     cva_pair,
@@ -34,7 +34,7 @@ from avae.objectives import (
     product_of_experts,
     zero_mask,
 )
-from avae.selection import evaluate_sweep_point, parse_sweep_metric, sweep_metric
+from crossmodal.selection import evaluate_sweep_point, parse_sweep_metric, sweep_metric
 
 
 def t(*values: float) -> torch.Tensor:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from avae import bench
-from avae.config import model_params, validate_config
+from crossmodal import bench
+from crossmodal.config import model_params, validate_config
 
 TINY = {"latent_dim": 4, "lambda_int": 1.0, "architecture": {"kind": "mlp", "hidden": [16, 8]},
         "train": {"max_epochs": 1, "batch_size": 32, "learning_rate": 1e-3}}

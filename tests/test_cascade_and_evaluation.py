@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from avae import jobs
-from avae.config import builtin_model_defaults, deep_merge
-from avae.engine import TrainResult
-from avae.io import atomic_torch_save
-from avae.metrics import read_metrics
-from avae.models.avae import Associator
+from crossmodal import jobs
+from crossmodal.config import builtin_model_defaults, deep_merge
+from crossmodal.engine import TrainResult
+from crossmodal.io import atomic_torch_save
+from crossmodal.metrics import read_metrics
+from crossmodal.models.avae import Associator
 
 SHAPES = {"fsdd": [1, 4, 6], "fashion_mnist": [1, 6, 6], "mnist": [1, 6, 6]}
 N_TEST = 60

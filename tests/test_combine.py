@@ -1,4 +1,4 @@
-"""Combining runs that hold different seeds of one config into one report (avae.report.combine):
+"""Combining runs that hold different seeds of one config into one report (crossmodal.report.combine):
 the combined folder is what a single run of all the seeds gives, and runs that differ in anything
 but their seeds are refused."""
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from avae.io import atomic_write_json
-from avae.metrics import read_metrics, write_metrics
-from avae.report.analysis import write_tables
-from avae.report.combine import CombineError, combine_runs
-from avae.report.figure_data import RUN_MODELS, atomic_write_json_gz, read_json
-from avae.report.html import provenance
-from avae.report.paper import load_paper_values
+from crossmodal.io import atomic_write_json
+from crossmodal.metrics import read_metrics, write_metrics
+from crossmodal.report.analysis import write_tables
+from crossmodal.report.combine import CombineError, combine_runs
+from crossmodal.report.figure_data import RUN_MODELS, atomic_write_json_gz, read_json
+from crossmodal.report.html import provenance
+from crossmodal.report.paper import load_paper_values
 from report_fixtures import SETTINGS, PageNumbers, build_report, check_numbers_both_ways
 
 
@@ -156,7 +156,7 @@ def test_a_record_from_before_the_gzipped_model_summaries_is_read(single: Path, 
 
 def test_the_command_refuses_in_one_line_without_a_traceback(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from avae.cli import main
+    from crossmodal.cli import main
 
     (tmp_path / "empty").mkdir()
     with pytest.raises(SystemExit) as refused:

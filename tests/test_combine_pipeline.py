@@ -1,5 +1,5 @@
 """End to end: two smoke runs of one seed each (make reproduce SEEDS=0, then SEEDS=1), combined by
-``python -m avae combine-runs``, give the report the workflow itself writes for both seeds."""
+``python -m crossmodal combine-runs``, give the report the workflow itself writes for both seeds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from avae.metrics import read_metrics
+from crossmodal.metrics import read_metrics
 from conftest import copy_repo
 from workflow_runs import planned, run, snakemake
 
@@ -25,7 +25,7 @@ def test_runs_of_separate_seeds_combine_into_the_report_of_one_run_of_both(tmp_p
         snakemake(repo, "--config", f"seeds=[{seed}]", mirror=mirror)
         shutil.copytree(repo / "reports" / "smoke", tmp_path / f"seed{seed}")
         runs += ["--run", str(tmp_path / f"seed{seed}")]
-    run([sys.executable, "-m", "avae", "combine-runs", *runs, "--out-dir", str(tmp_path / "combined")], repo,
+    run([sys.executable, "-m", "crossmodal", "combine-runs", *runs, "--out-dir", str(tmp_path / "combined")], repo,
         env_pythonpath=str(repo / "src"))
 
     # The same checkout asked for both seeds has every model already: it only collects and reports.

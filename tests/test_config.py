@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from avae.config import (
+from crossmodal.config import (
     ConfigError,
     baseline_params,
     class_map,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from avae.config import REPO_ROOT, ConfigError, class_map, compose_class_maps, validate_config
+from crossmodal.config import REPO_ROOT, ConfigError, class_map, compose_class_maps, validate_config
 
 GTSRB_PAPER_IDS = [35, 17, 34, 33, 9, 1, 16, 32, 40]
 GSC_PAPER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "go", "stop", "left", "right"]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from avae.data.datasets import DATASETS, FASHION_MNIST, FSDD, GTSRB, MNIST
-from avae.data.download import fetch, matching_checksum, mirror_base_urls
+from crossmodal.data.datasets import DATASETS, FASHION_MNIST, FSDD, GTSRB, MNIST
+from crossmodal.data.download import fetch, matching_checksum, mirror_base_urls
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))

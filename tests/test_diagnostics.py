@@ -8,11 +8,11 @@ from pathlib import Path
 
 import torch
 
-from avae import jobs
-from avae.config import builtin_model_defaults, deep_merge
-from avae.diagnostics import check_class_prototypes, class_prototype_latents
-from avae.engine import TrainResult
-from avae.io import atomic_torch_save
+from crossmodal import jobs
+from crossmodal.config import builtin_model_defaults, deep_merge
+from crossmodal.diagnostics import check_class_prototypes, class_prototype_latents
+from crossmodal.engine import TrainResult
+from crossmodal.io import atomic_torch_save
 
 
 def test_prototype_of_a_linear_decoder_is_the_ridge_solution() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from avae.data.download import Checksum, ChecksumError, DownloadError, RemoteFile, fetch, mirror_base_urls
+from crossmodal.data.download import Checksum, ChecksumError, DownloadError, RemoteFile, fetch, mirror_base_urls
 
 
 def _remote(name: str, digest: str, of: str = "file") -> RemoteFile:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from avae.artifacts import Artifacts, restore_state, snapshot_state
+from crossmodal.artifacts import Artifacts, restore_state, snapshot_state
 from conftest import REPO, copy_repo, mirror_dir
 from workflow_runs import BIN, planned, run, snakemake
 
@@ -103,7 +103,7 @@ def test_the_record_tracks_results_and_figure_data_of_the_config(tmp_path: Path)
 
 
 def _artifacts(repo: Path, action: str, mirror: Path) -> None:
-    run([sys.executable, "-m", "avae.artifacts", action, "--config", "config/smoke.yaml"], repo, mirror,
+    run([sys.executable, "-m", "crossmodal.artifacts", action, "--config", "config/smoke.yaml"], repo, mirror,
         env_pythonpath=str(repo / "src"))
 
 
@@ -112,7 +112,7 @@ def pushed_and_cloned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     """(producer, reviewer clone after pull, mirror)."""
     mirror = mirror_dir()
     if mirror is None:
-        pytest.skip("no offline dataset mirror (set AVAE_DATA_MIRROR)")
+        pytest.skip("no offline dataset mirror (set CROSSMODAL_DATA_MIRROR)")
     root = tmp_path_factory.mktemp("dvc-artifacts")
     remote = root / "remote"
     producer = copy_repo(root / "producer")

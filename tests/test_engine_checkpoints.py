@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from avae import engine
-from avae.engine import TensorBatches, TrainConfig, Trainer, default_checkpoint_interval_s
-from avae.models.vae import VAE, VAEConfig
+from crossmodal import engine
+from crossmodal.engine import TensorBatches, TrainConfig, Trainer, default_checkpoint_interval_s
+from crossmodal.models.vae import VAE, VAEConfig
 
 CPU = torch.device("cpu")
 
@@ -80,14 +80,14 @@ def test_how_often_it_checkpoints_never_changes_the_trained_model(tmp_path: Path
 
 
 def test_the_interval_comes_from_the_environment_or_defaults_to_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("AVAE_CHECKPOINT_INTERVAL_S")
+    monkeypatch.delenv("CROSSMODAL_CHECKPOINT_INTERVAL_S")
     assert default_checkpoint_interval_s() == 60.0
-    monkeypatch.setenv("AVAE_CHECKPOINT_INTERVAL_S", "12.5")
+    monkeypatch.setenv("CROSSMODAL_CHECKPOINT_INTERVAL_S", "12.5")
     assert default_checkpoint_interval_s() == 12.5
 
 
 @pytest.mark.parametrize("value", ["-1", "soon", "nan"])
 def test_a_bad_interval_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    monkeypatch.setenv("AVAE_CHECKPOINT_INTERVAL_S", value)
-    with pytest.raises(ValueError, match="AVAE_CHECKPOINT_INTERVAL_S must be a number of seconds >= 0"):
+    monkeypatch.setenv("CROSSMODAL_CHECKPOINT_INTERVAL_S", value)
+    with pytest.raises(ValueError, match="CROSSMODAL_CHECKPOINT_INTERVAL_S must be a number of seconds >= 0"):
         default_checkpoint_interval_s()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from avae.engine import TensorBatches, TrainConfig, Trainer, native_bf16, resolve_precision
-from avae.models.vae import VAE, VAEConfig
+from crossmodal.engine import TensorBatches, TrainConfig, Trainer, native_bf16, resolve_precision
+from crossmodal.models.vae import VAE, VAEConfig
 
 CPU = torch.device("cpu")
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from avae.config import REPO_ROOT
-from avae.data.datasets import DATASETS
-from avae.metrics import write_metrics
-from avae.report.analysis import (
+from crossmodal.config import REPO_ROOT
+from crossmodal.data.datasets import DATASETS
+from crossmodal.metrics import write_metrics
+from crossmodal.report.analysis import (
     HOLDS, TABLE1_METHODS, Cell, Deviation, Table, build_tables, claims, deviations, load_metrics,
 )
-from avae.report.gap_notes import Evidence, GapNote, load_gap_notes, markdown_anchor
-from avae.report.html import _repo_href
-from avae.report.paper import load_paper_values
+from crossmodal.report.gap_notes import Evidence, GapNote, load_gap_notes, markdown_anchor
+from crossmodal.report.html import _repo_href
+from crossmodal.report.paper import load_paper_values
 from report_fixtures import SETTINGS, synthetic_metrics
 
 TOLERANCE = SETTINGS["report"]["delta_bands"][0]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from avae.data.images import ImageFormatError, crop_box, decode_ppm, resize_square
-from avae.data.splits import grouped_holdout, stratified_parts
+from crossmodal.data.images import ImageFormatError, crop_box, decode_ppm, resize_square
+from crossmodal.data.splits import grouped_holdout, stratified_parts
 
 
 def ppm_bytes(pixels: np.ndarray, comment: bytes = b"", maxval: int = 255) -> bytes:

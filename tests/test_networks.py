@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from avae.models.networks import FeatureExtractor
+from crossmodal.models.networks import FeatureExtractor
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_no_dropout_layers_without_a_dropout_rate() -> None:
 def test_in_place_relus_give_the_bits_of_out_of_place_ones(shape, architecture) -> None:
     """In-place ReLUs save memory passes only: a VAE's loss and every gradient are the same bits as
     with ``nn.ReLU()``, under bf16 autocast as in training."""
-    from avae.models.vae import VAE, VAEConfig
+    from crossmodal.models.vae import VAE, VAEConfig
 
     torch.manual_seed(0)
     model = VAE(shape, "sigmoid", VAEConfig(8, 1.0, architecture)).eval()  # eval: no sampling noise

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from avae.objectives import (
+from crossmodal.objectives import (
     associator_loss,
     bernoulli_nll,
     intra_modal_loss,

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from avae.data.pairing import PairedBatches, class_matched_partners, paired_subset
+from crossmodal.data.pairing import PairedBatches, class_matched_partners, paired_subset
 
 
 def test_partners_have_the_mapped_class() -> None:

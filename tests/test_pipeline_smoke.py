@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def _run(cmd: list[str], cwd: Path, mirror: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AVAE_DATA_MIRROR": str(mirror), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "CROSSMODAL_DATA_MIRROR": str(mirror), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
     return result
@@ -42,7 +42,7 @@ def smoke_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
     mirror = mirror_dir()
     if mirror is None:
-        pytest.skip("no offline dataset mirror (set AVAE_DATA_MIRROR)")
+        pytest.skip("no offline dataset mirror (set CROSSMODAL_DATA_MIRROR)")
     repo = copy_repo(tmp_path_factory.mktemp("smoke") / "repo")
     _snakemake(repo, mirror)
     return repo, mirror

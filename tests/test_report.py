@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from avae.metrics import metric_row, write_metrics
-from avae.report import analysis
-from avae.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
-from avae.data.pairing import paired_subset
-from avae.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_json, read_run_models
-from avae.report.html import run_records
-from avae.report.paper import load_paper_values
+from crossmodal.metrics import metric_row, write_metrics
+from crossmodal.report import analysis
+from crossmodal.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
+from crossmodal.data.pairing import paired_subset
+from crossmodal.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_json, read_run_models
+from crossmodal.report.html import run_records
+from crossmodal.report.paper import load_paper_values
 from conftest import copy_repo
 from report_fixtures import NUMBER, SETTINGS, PageNumbers, build_report, check_numbers_both_ways, synthetic_metrics
 from workflow_runs import BIN, run
@@ -249,7 +249,7 @@ def test_dvc_yaml_declares_every_configs_metrics_and_figure5() -> None:
 
 def test_a_tie_with_a_baseline_is_no_win() -> None:
     # Every method at chance must not read as "AVAE beats every baseline".
-    from avae.report.analysis import Cell, Table, _avae_beats_baselines
+    from crossmodal.report.analysis import Cell, Table, _avae_beats_baselines
 
     def cell(mean: float) -> Cell:
         return Cell(selector={}, mean=mean, std=0.0, n=1, paper=None, substitute=False, anchor="a")
@@ -262,7 +262,7 @@ def test_a_tie_with_a_baseline_is_no_win() -> None:
 
 
 def test_a_sweep_lead_within_the_seed_spread_is_not_called_a_win() -> None:
-    from avae.report.analysis import Cell, _sweep_verdict
+    from crossmodal.report.analysis import Cell, _sweep_verdict
 
     def row(mean: float, std: float, n: int, configured: bool, best: bool = False) -> dict:
         return {"configured": configured, "cells": [Cell(selector={}, mean=mean, std=std, n=n, paper=None,
@@ -298,7 +298,7 @@ def test_sweeps_mark_the_configured_value_bold_the_best_and_report_the_verdict(r
 
 
 def test_provenance_says_when_the_seeds_were_set_on_the_command_line(report: Path, tmp_path: Path) -> None:
-    from avae.report.html import render_report
+    from crossmodal.report.html import render_report
     from report_fixtures import SETTINGS
 
     config_file = tmp_path / "synthetic.yaml"

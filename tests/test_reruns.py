@@ -61,9 +61,9 @@ def test_parsing_the_workflow_does_not_import_torch() -> None:
     alone would double a no-op rerun's wall time."""
     modules = set()
     for path in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]:
-        modules |= set(re.findall(r"^\s*from (avae[\w.]*) import", path.read_text(), flags=re.M))
-        modules |= set(re.findall(r"^\s*import (avae[\w.]*)", path.read_text(), flags=re.M))
-    assert modules, "the rule files import nothing from avae?"
+        modules |= set(re.findall(r"^\s*from (crossmodal[\w.]*) import", path.read_text(), flags=re.M))
+        modules |= set(re.findall(r"^\s*import (crossmodal[\w.]*)", path.read_text(), flags=re.M))
+    assert modules, "the rule files import nothing from crossmodal?"
     code = (
         "import sys\n"
         + "".join(f"import {m}\n" for m in sorted(modules))
@@ -82,7 +82,7 @@ def test_parsing_the_workflow_does_not_import_torch() -> None:
 def smoke_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mirror = mirror_dir()
     if mirror is None:
-        pytest.skip("no offline dataset mirror (set AVAE_DATA_MIRROR)")
+        pytest.skip("no offline dataset mirror (set CROSSMODAL_DATA_MIRROR)")
     repo = copy_repo(tmp_path_factory.mktemp("reruns") / "repo")
     snakemake(repo, mirror=mirror)
     return repo
@@ -99,8 +99,8 @@ def edited_config(repo: Path, edit) -> str:
 
 @contextmanager
 def edited_source(repo: Path, module: str) -> Iterator[None]:
-    """Append a comment to ``src/avae/<module>``: new content, same behaviour."""
-    path = repo / "src" / "avae" / module
+    """Append a comment to ``src/crossmodal/<module>``: new content, same behaviour."""
+    path = repo / "src" / "crossmodal" / module
     original = path.read_bytes()
     path.write_bytes(original + b"\n# an edit that changes the file's content hash\n")
     try:

@@ -11,8 +11,8 @@ import pytest
 import soundfile
 import torch
 
-from avae.data.datasets import SPEECH_COMMANDS, SpeechCommandsFormatError
-from avae.data.prepare import load_prepared, prepare_dataset
+from crossmodal.data.datasets import SPEECH_COMMANDS, SpeechCommandsFormatError
+from crossmodal.data.prepare import load_prepared, prepare_dataset
 
 WORDS = ("zero", "one", "go", "stop", "cat")
 CLIPS_PER_WORD = 20

@@ -9,8 +9,8 @@ import pytest
 import scipy.io
 import torch
 
-from avae.data.datasets import SVHN, SVHNFormatError, read_svhn_mat
-from avae.data.prepare import prepare_dataset
+from crossmodal.data.datasets import SVHN, SVHNFormatError, read_svhn_mat
+from crossmodal.data.prepare import prepare_dataset
 
 
 def official_arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from avae.config import REPO_ROOT
+from crossmodal.config import REPO_ROOT
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 

@@ -31,7 +31,7 @@ def run(cmd: list[str], cwd: Path, mirror: Path | None = None, check: bool = Tru
     if env_pythonpath is not None:
         env["PYTHONPATH"] = env_pythonpath
     if mirror is not None:
-        env["AVAE_DATA_MIRROR"] = str(mirror)
+        env["CROSSMODAL_DATA_MIRROR"] = str(mirror)
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if check:
         assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"

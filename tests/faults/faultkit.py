@@ -133,7 +133,7 @@ def job_env(**extra: str) -> dict[str, str]:
 
 
 def avae_cli(*args: str | Path) -> list[str]:
-    return [PYTHON, "-m", "avae", "--threads", "1", *map(str, args)]
+    return [PYTHON, "-m", "crossmodal", "--threads", "1", *map(str, args)]
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str, process: subprocess.Popen | None = None) -> None:

@@ -1,6 +1,6 @@
 """Item 2 (safe archive reading) and item 3 (corrupt inputs) of the reliability issue.
 
-Malicious and corrupt files go through the real preparation job (``avae.jobs.prepare``) wherever
+Malicious and corrupt files go through the real preparation job (``crossmodal.jobs.prepare``) wherever
 a registered dataset reads that format, so the tests also show that no prepared file appears.
 """
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from avae.data.archives import CorruptArchiveError, UnsafeArchiveError, iter_tar, iter_zip
-from avae.data.audio import AudioFormatError
-from avae.data.idx import IdxFormatError
-from avae.jobs import prepare
+from crossmodal.data.archives import CorruptArchiveError, UnsafeArchiveError, iter_tar, iter_zip
+from crossmodal.data.audio import AudioFormatError
+from crossmodal.data.idx import IdxFormatError
+from crossmodal.jobs import prepare
 from faults.faultkit import FSDD_PREFIX, Member, files_under, fsdd_recordings, idx_gz, make_tar, make_zip, write_mnist_like
 
 pytestmark = pytest.mark.faults

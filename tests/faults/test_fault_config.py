@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from avae.config import ConfigError, validate_config
-from avae.data.datasets import DATASETS
+from crossmodal.config import ConfigError, validate_config
+from crossmodal.data.datasets import DATASETS
 from conftest import copy_repo
 from faults.faultkit import PYTHON, files_under, job_env
 

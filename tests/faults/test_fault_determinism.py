@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.slow]
 def smoke_run(repo: Path, mirror: Path) -> None:
     run = subprocess.run(
         [PYTHON, "-m", "snakemake", "--profile", "workflow/profiles/default", "--configfile", "config/smoke.yaml"],
-        cwd=repo, env=job_env(AVAE_DATA_MIRROR=str(mirror), CUDA_VISIBLE_DEVICES=""),
+        cwd=repo, env=job_env(CROSSMODAL_DATA_MIRROR=str(mirror), CUDA_VISIBLE_DEVICES=""),
         capture_output=True, text=True, timeout=1800,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]

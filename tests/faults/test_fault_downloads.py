@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from avae.data.download import Checksum, ChecksumError, DownloadError, RemoteFile, fetch
-from avae.jobs import acquire
+from crossmodal.data.download import Checksum, ChecksumError, DownloadError, RemoteFile, fetch
+from crossmodal.jobs import acquire
 from faults.faultkit import PYTHON, files_under, job_env, wait_for
 
 pytestmark = pytest.mark.faults
@@ -78,7 +78,7 @@ def test_http_body_cut_without_announced_length_fails_verification(tmp_path: Pat
 FETCH_IN_CHILD = """
 import json, sys
 from pathlib import Path
-from avae.data.download import Checksum, RemoteFile, fetch
+from crossmodal.data.download import Checksum, RemoteFile, fetch
 spec = json.loads(sys.argv[1])
 fetch(RemoteFile(spec["name"], tuple(spec["bases"]), (Checksum(*spec["checksum"]),), spec["size"]), Path(spec["dest"]))
 """
@@ -121,7 +121,7 @@ def test_unverified_file_in_place_is_fetched_again_not_trusted(tmp_path: Path, c
     (dest / "data.bin").write_bytes(PAYLOAD[:1000])  # e.g. a copy cut short by hand or by an old tool
     good = file_mirror(tmp_path / "mirror", {"data.bin": PAYLOAD})
 
-    with caplog.at_level("WARNING", logger="avae.data.download"):
+    with caplog.at_level("WARNING", logger="crossmodal.data.download"):
         fetch(remote_for(PAYLOAD, (good,)), dest)
 
     assert f"{dest / 'data.bin'}: present but fails verification; fetching again" in caplog.text
@@ -141,14 +141,14 @@ def test_missing_mirror_file_names_every_place_looked(tmp_path: Path) -> None:
     assert message.startswith("could not fetch data.bin; looked in:\n")
     for base, folder in ((first, "mirror one"), (second, "mirror two")):
         assert f"  {base}data.bin: [Errno 2] No such file or directory: '{tmp_path / folder / 'data.bin'}'" in message
-    assert "Offline? Set AVAE_DATA_MIRROR to a folder holding <dataset>/data.bin." in message
+    assert "Offline? Set CROSSMODAL_DATA_MIRROR to a folder holding <dataset>/data.bin." in message
     assert files_under(dest) == []
 
 
 def test_acquire_from_an_incomplete_mirror_names_the_mirror_path(tmp_path: Path, monkeypatch) -> None:
     mirror = tmp_path / "mirror"
     (mirror / "mnist").mkdir(parents=True)
-    monkeypatch.setenv("AVAE_DATA_MIRROR", str(mirror))
+    monkeypatch.setenv("CROSSMODAL_DATA_MIRROR", str(mirror))
     raw = tmp_path / "raw"
 
     with pytest.raises(DownloadError) as caught:

@@ -13,10 +13,10 @@ import pytest
 import scipy.io
 
 
-from avae.config import ConfigError, validate_config
-from avae.data.datasets import GTSRBFormatError, SVHNFormatError  # noqa: E402
-from avae.data.download import DownloadError  # noqa: E402
-from avae.jobs import acquire, prepare  # noqa: E402
+from crossmodal.config import ConfigError, validate_config
+from crossmodal.data.datasets import GTSRBFormatError, SVHNFormatError  # noqa: E402
+from crossmodal.data.download import DownloadError  # noqa: E402
+from crossmodal.jobs import acquire, prepare  # noqa: E402
 from faults.faultkit import Member, files_under, make_zip  # noqa: E402
 
 pytestmark = pytest.mark.faults
@@ -71,7 +71,7 @@ def test_speech_commands_download_checks_free_space_first(tmp_path: Path, monkey
     mirror = tmp_path / "mirror"
     (mirror / "speech_commands").mkdir(parents=True)
     (mirror / "speech_commands" / "speech_commands_v0.02.tar.gz").write_bytes(b"never read")
-    monkeypatch.setenv("AVAE_DATA_MIRROR", str(mirror))
+    monkeypatch.setenv("CROSSMODAL_DATA_MIRROR", str(mirror))
     real_usage = shutil.disk_usage
     monkeypatch.setattr(shutil, "disk_usage", lambda path: real_usage(path)._replace(free=1_000_000_000))
     raw = tmp_path / "raw"

@@ -1,6 +1,6 @@
 """Item 8 of the reliability issue: nothing loaded from disk can run code.
 
-Checkpoints and prepared files load with ``torch.load(weights_only=True)`` (``avae.io.load_weights``);
+Checkpoints and prepared files load with ``torch.load(weights_only=True)`` (``crossmodal.io.load_weights``);
 downloaded data is read by format-specific readers, never unpickled.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from avae.io import CorruptCheckpointError, UnsafeCheckpointError, load_weights
-from avae.jobs import evaluate_classifier
+from crossmodal.io import CorruptCheckpointError, UnsafeCheckpointError, load_weights
+from crossmodal.jobs import evaluate_classifier
 from faults.faultkit import REPO_ROOT, files_under
 
 pytestmark = pytest.mark.faults
@@ -104,7 +104,7 @@ UNSAFE_LOADERS = {
 
 
 def test_no_unsafe_loader_in_the_package() -> None:
-    sources = sorted((REPO_ROOT / "src" / "avae").rglob("*.py"))
+    sources = sorted((REPO_ROOT / "src" / "crossmodal").rglob("*.py"))
     assert sources
     offences = []
     for path in sources:
@@ -113,10 +113,10 @@ def test_no_unsafe_loader_in_the_package() -> None:
             if path.name not in allowed and re.search(pattern, text):
                 offences.append(f"{path.relative_to(REPO_ROOT)}: {pattern}")
     assert offences == []
-    assert "weights_only=True" in (REPO_ROOT / "src" / "avae" / "io.py").read_text()
+    assert "weights_only=True" in (REPO_ROOT / "src" / "crossmodal" / "io.py").read_text()
 
 
 def test_numpy_archives_are_read_without_pickle() -> None:
-    for path in sorted((REPO_ROOT / "src" / "avae").rglob("*.py")):
+    for path in sorted((REPO_ROOT / "src" / "crossmodal").rglob("*.py")):
         for call in re.findall(r"np\.load\([^)]*\)", path.read_text()):
             assert "allow_pickle=False" in call, f"{path.name}: {call}"

@@ -12,11 +12,11 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from avae.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer
-from avae.jobs import collect_metrics, train_vae
-from avae.metrics import MetricRangeError, MetricRow, metric_row, write_metrics
-from avae.models.base import StepOutput, TrainableModel
-from avae.models.vae import VAE
+from crossmodal.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer
+from crossmodal.jobs import collect_metrics, train_vae
+from crossmodal.metrics import MetricRangeError, MetricRow, metric_row, write_metrics
+from crossmodal.models.base import StepOutput, TrainableModel
+from crossmodal.models.vae import VAE
 from faults.faultkit import avae_cli, files_under, job_env
 
 pytestmark = pytest.mark.faults

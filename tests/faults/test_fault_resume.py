@@ -2,7 +2,7 @@
 again resumes from its last epoch checkpoint and ends with exactly the model and summary of an
 uninterrupted run with the same seed.
 
-The job is the real CLI (``python -m avae train-vae``) on a tiny prepared file. To kill it *inside*
+The job is the real CLI (``python -m crossmodal train-vae``) on a tiny prepared file. To kill it *inside*
 an epoch deterministically, the killed run goes through a launcher that holds the third epoch's
 batch stream after two optimiser steps (``HOLD_IN_EPOCH``) until the test's signal arrives; the
 rerun is the plain CLI.
@@ -34,8 +34,8 @@ SEED = 7
 HOLD_IN_EPOCH = """
 import sys, time
 from pathlib import Path
-import avae.engine as engine
-from avae.cli import main
+import crossmodal.engine as engine
+from crossmodal.cli import main
 
 marker, hold_epoch, hold_after = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 original = engine.TensorBatches.batches
@@ -145,7 +145,7 @@ class Killed(BaseException):
 
 
 def interrupt_after_epoch(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
-    from avae import engine
+    from crossmodal import engine
 
     original = engine.Trainer.__init__
 
@@ -163,7 +163,7 @@ def interrupt_after_epoch(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
 def test_checkpoint_of_other_parameters_or_code_is_never_resumed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, change: str
 ) -> None:
-    from avae import jobs
+    from crossmodal import jobs
 
     data = tiny_prepared(tmp_path / "tiny.pt")
     out = tmp_path / "models" / "vae.pt"
@@ -178,7 +178,7 @@ def test_checkpoint_of_other_parameters_or_code_is_never_resumed(
         params = {**PARAMS, "train": {**PARAMS["train"], "learning_rate": 0.02}}
     else:
         monkeypatch.setattr(jobs, "training_code_version", lambda: "edited-engine")
-    with caplog.at_level("INFO", logger="avae"):
+    with caplog.at_level("INFO", logger="crossmodal"):
         jobs.train_vae(data, params, SEED, out)
 
     assert f"vae[mnist,z=3,seed=7]: removing {stale}, left by a run with other parameters or code" in caplog.text

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from avae.data.datasets import MNIST
-from avae.data.download import matching_checksum
+from crossmodal.data.datasets import MNIST
+from crossmodal.data.download import matching_checksum
 from conftest import copy_repo
 from faults.faultkit import PYTHON, REPO_ROOT, job_env, wait_for
 
@@ -61,7 +61,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
 
     real_mirror = mirror_dir()
     if real_mirror is None:
-        pytest.skip("no offline dataset mirror (set AVAE_DATA_MIRROR)")
+        pytest.skip("no offline dataset mirror (set CROSSMODAL_DATA_MIRROR)")
     root = tmp_path_factory.mktemp("workflow")
     repo = copy_repo(root / "repo")
     config = {"name": "hostile", "raw_dir": HOSTILE_RAW_DIR, "datasets": {"mnist": {}, "fsdd": {}},
@@ -74,7 +74,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     os.mkfifo(gated / first_file)
     for remote in MNIST.files[1:]:
         (gated / remote.name).symlink_to(real_mirror / "mnist" / remote.name)
-    env = job_env(AVAE_DATA_MIRROR=str(gated.parent))
+    env = job_env(CROSSMODAL_DATA_MIRROR=str(gated.parent))
 
     first = subprocess.Popen(
         [PYTHON, "-m", "snakemake", f"{HOSTILE_RAW_DIR}/mnist.dvc", "--profile", "workflow/profiles/default",

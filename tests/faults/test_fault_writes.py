@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from avae.io import atomic_path
+from crossmodal.io import atomic_path
 from faults.faultkit import files_under
 
 pytestmark = pytest.mark.faults

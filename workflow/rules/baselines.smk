@@ -4,8 +4,8 @@
 # methods that run (a scenario's own `baselines` list overrides it there); models.<family> holds
 # their settings.
 
-from avae.config import baseline_params
-from avae.methods import BASELINES
+from crossmodal.config import baseline_params
+from crossmodal.methods import BASELINES
 
 BASELINE_NAMES = config["baselines"]
 # Longest names first, so that "vae_cg_x" never parses as method "vae" of a dataset "cg_x".

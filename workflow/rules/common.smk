@@ -4,8 +4,8 @@ import json
 import shlex
 import sys
 
-from avae.config import canonical_json, class_map, code_version, model_params
-from avae.data.datasets import dataset_info
+from crossmodal.config import canonical_json, class_map, code_version, model_params
+from crossmodal.data.datasets import dataset_info
 
 CONFIG_NAME = config["name"]
 RESULTS = f"results/{CONFIG_NAME}"
@@ -15,7 +15,7 @@ BENCH = f"{RESULTS}/benchmarks"
 RAW = config["raw_dir"]
 SEEDS = config["seeds"]
 LATENT_DIM = config["latent_dim"]
-PYTHON = f"{shlex.quote(sys.executable)} -m avae"
+PYTHON = f"{shlex.quote(sys.executable)} -m crossmodal"
 
 wildcard_constraints:
     dataset="[a-z_]+",

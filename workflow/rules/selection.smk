@@ -1,10 +1,10 @@
 # Validation sweeps (config `validation_sweeps`): evidence for a baseline's gap to the paper. One
 # setting of one baseline is varied on one scenario and every value is scored on the validation
-# split (src/avae/selection.py); the configured value reuses the Table 1 model, so a sweep trains
+# split (src/crossmodal/selection.py); the configured value reuses the Table 1 model, so a sweep trains
 # only the other values. Nothing here feeds back into the config: the report shows the sweep
 # beside the configured setting.
 
-from avae.config import configured_sweep_setting, sweep_job_params
+from crossmodal.config import configured_sweep_setting, sweep_job_params
 
 SWEEPS = config["validation_sweeps"]
 SWEEP_PARAM_PATTERN = r"[a-z_]+(?:\.[a-z_]+)*"  # a key, or a dotted path such as train.max_epochs
@@ -86,7 +86,7 @@ rule evaluate_sweep_point:
 
 def sweep_seeds(sweep):
     """The sweep's seeds (default: the run's first seed) that this run has. A run of other seeds
-    only (make reproduce SEEDS=1) leaves the sweep to the run that has them (avae.report.combine)."""
+    only (make reproduce SEEDS=1) leaves the sweep to the run that has them (crossmodal.report.combine)."""
     return [seed for seed in sweep.get("seeds", SEEDS[:1]) if seed in SEEDS]
 
 

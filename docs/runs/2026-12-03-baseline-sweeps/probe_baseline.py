@@ -9,19 +9,19 @@ The class map is the identity (F-MNIST <-> MNIST).
 import json, os, sys, time
 from pathlib import Path
 import torch, yaml
-from avae.config import baseline_params, deep_merge
-from avae.methods import BASELINES
-from avae import jobs
-from avae.jobs import load_model, load_prepared, _batched, _predict
+from crossmodal.config import baseline_params, deep_merge
+from crossmodal.methods import BASELINES
+from crossmodal import jobs
+from crossmodal.jobs import load_model, load_prepared, _batched, _predict
 
 # A finished run of config offline (its prepared data and classifiers), and where probes go.
-RUN = Path(os.environ.get("AVAE_RUN", "results/offline"))
+RUN = Path(os.environ.get("CROSSMODAL_RUN", "results/offline"))
 HERE = Path(__file__).parent
-MODELS = Path(os.environ.get("AVAE_PROBE_MODELS", "/tmp/avae-probes"))
+MODELS = Path(os.environ.get("CROSSMODAL_PROBE_MODELS", "/tmp/avae-probes"))
 method, source, target, tag, overrides = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
 seed = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 torch.set_num_threads(1)
-config = yaml.safe_load(open(os.environ.get("AVAE_CONFIG", "config/offline.yaml")))
+config = yaml.safe_load(open(os.environ.get("CROSSMODAL_CONFIG", "config/offline.yaml")))
 params = deep_merge(baseline_params(config, BASELINES[method].family, source, target, 64), overrides)
 class_map = {k: k for k in range(10)}
 out = MODELS / f"{method}_{source}-{target}_{tag}_seed{seed}.pt"

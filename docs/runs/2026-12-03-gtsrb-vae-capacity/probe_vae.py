@@ -6,18 +6,18 @@ usage (from the repository root): python docs/runs/2026-12-03-gtsrb-vae-capacity
 import json, os, sys, time
 from pathlib import Path
 import torch, yaml
-from avae.config import model_params, deep_merge
-from avae import jobs
-from avae.jobs import load_model, load_prepared, _batched, _accuracy
+from crossmodal.config import model_params, deep_merge
+from crossmodal import jobs
+from crossmodal.jobs import load_model, load_prepared, _batched, _accuracy
 
 # A finished run of config offline (its prepared data and classifiers), and where probes go.
-RUN = Path(os.environ.get("AVAE_RUN", "results/offline"))
-RESULTS = Path(os.environ.get("AVAE_PROBE_RESULTS", Path(__file__).parent / "results.jsonl"))
-MODELS = Path(os.environ.get("AVAE_PROBE_MODELS", "/tmp/avae-probes"))
+RUN = Path(os.environ.get("CROSSMODAL_RUN", "results/offline"))
+RESULTS = Path(os.environ.get("CROSSMODAL_PROBE_RESULTS", Path(__file__).parent / "results.jsonl"))
+MODELS = Path(os.environ.get("CROSSMODAL_PROBE_MODELS", "/tmp/avae-probes"))
 dataset, tag, overrides = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 torch.set_num_threads(1)
-config = yaml.safe_load(open(os.environ.get("AVAE_CONFIG", "config/offline.yaml")))
+config = yaml.safe_load(open(os.environ.get("CROSSMODAL_CONFIG", "config/offline.yaml")))
 params = deep_merge(model_params(config, "vae", dataset=dataset), overrides)
 params["latent_dim"] = 64
 out = MODELS / (f"vae_{dataset}_{tag}" + (f"_seed{seed}" if seed else "") + ".pt")

@@ -4,7 +4,7 @@ selection: nothing is chosen from it.
 
     PYTHONPATH=src python docs/runs/2026-12-03-mnist-fmnist-per-class/cross_evaluator.py avae jmvae ...
 
-Run from the repository root; ``AVAE_RUN`` names a finished run (default ``results/offline``);
+Run from the repository root; ``CROSSMODAL_RUN`` names a finished run (default ``results/offline``);
 methods as arguments (``avae`` or a baseline), all six by default. Writes ``results.json`` beside
 this script, merged into what an earlier call wrote.
 """
@@ -16,15 +16,15 @@ from pathlib import Path
 
 import torch
 
-from avae.data.prepare import load_prepared
-from avae.jobs import _batched, _predict, load_model
-from avae.models.avae import AssociativeVAE
+from crossmodal.data.prepare import load_prepared
+from crossmodal.jobs import _batched, _predict, load_model
+from crossmodal.models.avae import AssociativeVAE
 
 SEEDS = (0, 1, 2)
 METHODS = tuple(sys.argv[1:]) or ("avae", "vae", "vae_cg", "jmvae", "cva", "mvae")
 PULLOVER, SANDAL = 2, 5  # the weakest classes: what the evaluator called them is kept too
 SOURCE, TARGET = "mnist", "fashion_mnist"  # MNIST digit i is paired with F-MNIST class i
-run = Path(os.environ.get("AVAE_RUN", "results/offline"))
+run = Path(os.environ.get("CROSSMODAL_RUN", "results/offline"))
 out = Path(__file__).parent / "results.json"
 torch.set_num_threads(1)
 

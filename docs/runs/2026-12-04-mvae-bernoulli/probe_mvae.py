@@ -11,13 +11,13 @@ from pathlib import Path
 
 import torch, yaml
 
-from avae.config import sweep_job_params, validate_config
-from avae.data.prepare import load_prepared
-from avae.jobs import load_model, train_baseline
-from avae.selection import validation_cross_accuracy
+from crossmodal.config import sweep_job_params, validate_config
+from crossmodal.data.prepare import load_prepared
+from crossmodal.jobs import load_model, train_baseline
+from crossmodal.selection import validation_cross_accuracy
 
-RUN = Path(os.environ.get("AVAE_RUN", "results/offline"))
-MODELS = Path(os.environ.get("AVAE_PROBE_MODELS", "/tmp/avae-probes"))
+RUN = Path(os.environ.get("CROSSMODAL_RUN", "results/offline"))
+MODELS = Path(os.environ.get("CROSSMODAL_PROBE_MODELS", "/tmp/avae-probes"))
 source, target = sys.argv[1], sys.argv[2]
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 torch.set_num_threads(1)

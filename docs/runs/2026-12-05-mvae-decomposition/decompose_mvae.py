@@ -25,13 +25,13 @@ from pathlib import Path
 
 import torch
 
-from avae.data.pairing import class_matched_partners
-from avae.data.prepare import load_prepared
-from avae.engine import as_float
-from avae.jobs import _batched, _predict, load_model
-from avae.objectives import product_of_experts
+from crossmodal.data.pairing import class_matched_partners
+from crossmodal.data.prepare import load_prepared
+from crossmodal.engine import as_float
+from crossmodal.jobs import _batched, _predict, load_model
+from crossmodal.objectives import product_of_experts
 
-RUN = Path(os.environ.get("AVAE_RUN", "results/offline"))
+RUN = Path(os.environ.get("CROSSMODAL_RUN", "results/offline"))
 SEEDS = (0, 1, 2)
 DIRECTIONS = (("fashion_mnist", "mnist"), ("mnist", "fashion_mnist"))
 torch.set_num_threads(1)

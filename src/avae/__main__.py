@@ -1,3 +1,0 @@
-from avae.cli import main
-
-raise SystemExit(main())

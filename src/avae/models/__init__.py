@@ -1,1 +1,0 @@
-"""Models: one ``nn.Module`` per method, all trained by :mod:`avae.engine`."""

@@ -1,0 +1,1 @@
+"""Models: one ``nn.Module`` per method, all trained by :mod:`crossmodal.engine`."""

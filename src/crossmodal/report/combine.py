@@ -1,0 +1,188 @@
+"""One report from finished runs of one config that hold different seeds.
+
+``make reproduce CONFIG=<name> SEEDS=<k>`` runs some of a config's seeds; what the report needs of
+such a run stays under ``reports/<name>/``: ``metrics.csv``, ``figure_data/`` and ``run.json`` (its
+settings and provenance). Training is deterministic (docs/determinism.md): on the same kind of
+machine, with the same config and code, a seed's numbers do not depend on which other seeds ran
+beside it. So seeds run on several machines, or in several sittings, can be put together into the
+report a single run of all of them would give. This module does that, and refuses runs that
+differ in anything but their seeds: another config, other code, other raw data, a seed twice.
+
+The qualitative grids and latent-space figures are the first seed's, as in a single run. Given one
+run, it draws that run's report again from its record alone, e.g. an archived one under docs/runs/.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crossmodal.config import REPO_ROOT
+from crossmodal.io import atomic_path, atomic_write_json
+from crossmodal.metrics import MetricRow, read_metrics, write_metrics
+from crossmodal.report import figures
+from crossmodal.report.analysis import write_dvc_metrics, write_tables
+from crossmodal.report.figure_data import BENCHMARK_FIELDS, RUN_MODELS, atomic_write_json_gz, read_run_models
+from crossmodal.report.html import render_report
+from crossmodal.report.paper import load_paper_values
+
+STYLE_KEYS = ("style", "palette", "dpi", "font_scale")
+
+
+class CombineError(ValueError):
+    """The runs cannot be combined into one report; the message says why."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished run's portable record: its ``reports/<config>/`` folder."""
+
+    folder: Path
+    settings: dict[str, Any]
+    provenance: dict[str, Any]
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(self.settings["seeds"])
+
+    @classmethod
+    def load(cls, folder: Path) -> "Run":
+        missing = [name for name in ("metrics.csv", "run.json", "figure_data") if not (folder / name).exists()]
+        if missing:
+            raise CombineError(f"{folder}: not a finished run's report folder (missing {', '.join(missing)}); "
+                               "run.json is written by the workflow's report rule")
+        record = json.loads((folder / "run.json").read_text())
+        return cls(folder, record["settings"], record["provenance"])
+
+
+def _without_seeds(settings: dict[str, Any]) -> dict[str, Any]:
+    rest = copy.deepcopy(settings)
+    rest.pop("seeds")
+    for sweep in rest.get("validation_sweeps", []):
+        sweep.pop("seeds", None)
+    return rest
+
+
+def check_combinable(runs: Sequence[Run]) -> None:
+    """Refuse runs that differ in anything but their seeds, or share a seed."""
+    if not runs:
+        raise CombineError("no runs to combine")
+    first = runs[0]
+    for run in runs[1:]:
+        if run.settings["name"] != first.settings["name"]:
+            raise CombineError(f"{run.folder} is a run of config {run.settings['name']!r}, "
+                               f"{first.folder} of {first.settings['name']!r}")
+        if run.provenance["config_sha256"] != first.provenance["config_sha256"]:
+            raise CombineError(f"{run.folder} and {first.folder} ran different versions of "
+                               f"{first.provenance['config_file']} (sha256 {run.provenance['config_sha256'][:16]} "
+                               f"and {first.provenance['config_sha256'][:16]})")
+        changed = sorted(k for k in set(run.settings["code"]) | set(first.settings["code"])
+                         if run.settings["code"].get(k) != first.settings["code"].get(k))
+        if changed:
+            raise CombineError(f"{run.folder} and {first.folder} were trained by different code "
+                               f"({', '.join(changed)}): their seeds are not one experiment")
+        if _without_seeds(run.settings) != _without_seeds(first.settings):
+            raise CombineError(f"{run.folder} and {first.folder} have different report settings")
+    seen: dict[int, Path] = {}
+    for run in runs:
+        for seed in run.seeds:
+            if seed in seen:
+                raise CombineError(f"seed {seed} is in both {seen[seed]} and {run.folder}")
+            seen[seed] = run.folder
+
+
+def combined_settings(runs: Sequence[Run]) -> dict[str, Any]:
+    """The settings a single run of every run's seeds would have."""
+    settings = copy.deepcopy(runs[0].settings)
+    settings["seeds"] = sorted(seed for run in runs for seed in run.seeds)
+    for i, sweep in enumerate(settings.get("validation_sweeps", [])):
+        sweep["seeds"] = sorted({seed for run in runs for seed in run.settings["validation_sweeps"][i]["seeds"]})
+    return settings
+
+
+def _rows(run: Run) -> list[MetricRow]:
+    rows = read_metrics(run.folder / "metrics.csv")
+    strays = sorted({row.seed for row in rows if not row.seed.isdigit() or int(row.seed) not in run.seeds})
+    if strays:
+        raise CombineError(f"{run.folder}/metrics.csv has rows of seeds {strays}, which its run.json does not list")
+    return rows
+
+
+def _same_file(runs: Sequence[Run], relative: str) -> Path | None:
+    """The file ``relative`` (under each run's folder), which must be identical in every run that has it."""
+    present = [run.folder / relative for run in runs if (run.folder / relative).exists()]
+    for path in present[1:]:
+        if path.read_bytes() != present[0].read_bytes():
+            raise CombineError(f"{present[0]} and {path} differ: the runs did not see the same data")
+    return present[0] if present else None
+
+
+def _merge_run_records(runs: Sequence[Run], out_dir: Path) -> None:
+    """Every run's model summaries and job times, and the raw data records and split sizes they share."""
+    out = out_dir / "figure_data" / "run"
+    models, benchmarks = [], []
+    for run in runs:
+        record = run.folder / "figure_data" / "run"
+        models += read_run_models(record)
+        if (record / "benchmarks.csv").exists():
+            with open(record / "benchmarks.csv", newline="") as fh:
+                benchmarks += list(csv.DictReader(fh))
+    atomic_write_json_gz(out / RUN_MODELS, models)
+    with atomic_path(out / "benchmarks.csv") as tmp, open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["rule", "job", *BENCHMARK_FIELDS], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(benchmarks)
+    names = {path.name for run in runs for path in (run.folder / "figure_data" / "run" / "dvc").glob("*.dvc")}
+    for relative in [f"figure_data/run/dvc/{name}" for name in sorted(names)] + ["figure_data/run/split_sizes.json"]:
+        source = _same_file(runs, relative)
+        if source is not None:
+            with atomic_path(out_dir / relative) as tmp:
+                shutil.copyfile(source, tmp)
+
+
+def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
+    """Write ``out_dir`` (a ``reports/<config>/`` folder) as a single run of all ``folders``' seeds would."""
+    runs = [Run.load(Path(folder)) for folder in folders]
+    check_combinable(runs)
+    config_file = REPO_ROOT / runs[0].provenance["config_file"]
+    if not config_file.exists() or hashlib.sha256(config_file.read_bytes()).hexdigest() != runs[0].provenance["config_sha256"]:
+        raise CombineError(f"{config_file} is not the config these runs ran (sha256 "
+                           f"{runs[0].provenance['config_sha256'][:16]}): check out the commit they ran at")
+    settings = combined_settings(runs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_metrics(out_dir / "metrics.csv", [row for run in runs for row in _rows(run)])
+    _merge_run_records(runs, out_dir)
+    first_seed = settings["seeds"][0]
+    first = next(run for run in runs if first_seed in run.seeds)
+    for kind in ("samples", "latents"):
+        if (out_dir / "figure_data" / kind).exists():
+            shutil.rmtree(out_dir / "figure_data" / kind)
+        for data in sorted((first.folder / "figure_data" / kind).glob(f"*_seed{first_seed}.npz")):
+            with atomic_path(out_dir / "figure_data" / kind / data.name) as tmp:
+                shutil.copyfile(data, tmp)
+    write_dvc_metrics([out_dir / "metrics.csv"], out_dir / "figure_data" / "headline_metrics.json",
+                      out_dir / "figure_data" / "figure5.csv")
+    write_tables(out_dir / "metrics.csv", load_paper_values(), settings, out_dir / "tables")
+    _draw_figures(out_dir, {key: settings["report"][key] for key in STYLE_KEYS})
+    render_report(config_file, settings, out_dir, out_dir / "report.html", run_record=out_dir / "run.json",
+                  combined_runs=[{**run.provenance, "seeds": run.seeds} for run in runs])
+
+
+def _draw_figures(report_dir: Path, style: dict[str, Any]) -> None:
+    """Every figure of the report, from the combined figure data, as the plotting rules draw them."""
+    out = report_dir / "figures"
+    if out.exists():
+        shutil.rmtree(out)
+    figures.plot_figure5(report_dir / "metrics.csv", style, out / "figure5.png", out / "figure5.pdf")
+    figures.plot_training(report_dir / "figure_data" / "run" / RUN_MODELS, style, out / "training.png",
+                          out / "training.pdf")
+    for kind, plot in (("samples", figures.plot_sample_grid), ("latents", figures.plot_latents)):
+        for data in sorted((report_dir / "figure_data" / kind).glob("*.npz")):
+            plot(data, style, out / kind / f"{data.stem}.png", out / kind / f"{data.stem}.pdf")
