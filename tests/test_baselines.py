@@ -339,7 +339,7 @@ def test_train_and_evaluate_baseline_jobs_follow_the_output_contract(method: str
     assert set(grid.files) == {"source", "generated", "source_label", "expected", "predicted", "source_modality",
                                "target_modality", "source_classes", "target_classes", "title"}
     assert grid["source_label"].tolist() == [0, 1, 2]
-    assert BASELINES[method].title in str(grid["title"])
+    assert BASELINES[method].full_title in str(grid["title"])
 
 
 def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp_path: Path) -> None:

@@ -390,7 +390,7 @@ def evaluate_baseline(
     """A baseline of AVAE Table 1; the metrics' method column is the one it was trained as."""
     model = load_model(model_path)
     evaluate_generator(model, source, target, source_data, target_classifier, class_map, paired_fraction, seed,
-                       str(model.latent_dim), BASELINES[model.method].title, out, experiment, model.method,
+                       str(model.latent_dim), BASELINES[model.method].full_title, out, experiment, model.method,
                        grid_samples, samples_out, [model_path] if method_summary else None)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from crossmodal.data.datasets import DATASETS
 from crossmodal.io import atomic_write_text
+from crossmodal.methods import BASELINES as REGISTERED_BASELINES, method_title
 from crossmodal.metrics import read_metrics
 from crossmodal.report.gap_notes import GapNote, note_for, note_for_claim
 from crossmodal.report.paper import PAPER_DATASET_TITLES, PaperValue, is_substitute, lookup, paper_dataset
@@ -26,13 +27,8 @@ from crossmodal.selection import SWEEP_EXPERIMENT, sweep_metric
 # Table 1's rows in the paper's order: the five baselines, then ours and ours-flex. A method shows
 # as soon as metrics.csv holds a row of it.
 TABLE1_METHODS = ("vae", "vae_cg", "jmvae", "cva", "mvae", "avae", "avae_flex")
-BASELINES = ("vae", "vae_cg", "jmvae", "cva", "mvae")
+BASELINES = tuple(REGISTERED_BASELINES)
 FIGURE5_METHODS = ("avae", *BASELINES)
-METHOD_TITLES = {
-    "vae": "VAE", "vae_cg": "VAE-CG", "jmvae": "JMVAE", "cva": "CVA", "mvae": "MVAE",
-    "avae": "AVAE (ours)", "avae_flex": "AVAE-flex (ours)", "avae_cascade": "AVAE cascade",
-    "classifier": "classifier", "associator": "associator",
-}
 # Figure 5's claim: AVAE with this paired fraction beats every baseline with the other.
 CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION = "0.05", "0.8"
 
@@ -68,10 +64,6 @@ def dataset_title(name: str) -> str:
         return PAPER_DATASET_TITLES[name]
     info = DATASETS.get(name)
     return info.title.split(" v")[0] if info else name
-
-
-def method_title(name: str) -> str:
-    return METHOD_TITLES.get(name, name)
 
 
 @dataclass
