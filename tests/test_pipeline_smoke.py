@@ -65,6 +65,30 @@ def test_outputs_follow_the_contract(smoke_repo: tuple[Path, Path]) -> None:
     assert not list((repo / "results").rglob("*.resume-*")), "resume checkpoints must not outlive their job"
 
 
+# Ten classes everywhere in the smoke run, so chance is 10%. The thresholds sit far below what the
+# smoke run reaches (classifiers 61-77, VAE reconstructions 57-63, AVAE associations 37-58; seeded,
+# so these are exact) and far above chance: a pipeline that stops learning fails here.
+LEARNING_FLOORS = {
+    ("table2", "classifier"): 40.0,
+    ("table2", "vae"): 35.0,
+    ("table1", "avae"): 25.0,
+}
+
+
+def test_the_smoke_models_learn(smoke_repo: tuple[Path, Path]) -> None:
+    repo, _ = smoke_repo
+    with open(repo / "reports" / "smoke" / "metrics.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["metric"] == "accuracy"]
+    for (experiment, method), floor in LEARNING_FLOORS.items():
+        scores = {(r["source"], r["target"]): float(r["value"]) for r in rows
+                  if (r["experiment"], r["method"]) == (experiment, method)}
+        assert len(scores) >= 3, f"{experiment} {method}: expected every smoke dataset or scenario, got {scores}"
+        below = {cell: value for cell, value in scores.items() if value < floor}
+        assert not below, f"{experiment} {method} at or near chance (floor {floor}%): {below}"
+    best_association = max(float(r["value"]) for r in rows if (r["experiment"], r["method"]) == ("table1", "avae"))
+    assert best_association >= 45.0, f"no AVAE association well above chance: best {best_association}%"
+
+
 def test_second_run_is_a_no_op(smoke_repo: tuple[Path, Path]) -> None:
     repo, mirror = smoke_repo
     assert "Nothing to be done" in _snakemake(repo, mirror, "--dry-run").stdout
