@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
+from crossmodal.methods import method_title
 from crossmodal.report.gap_notes import markdown_anchor
 from crossmodal.report.paper import PAPER_VALUES
 from crossmodal.report.readme_results import AVAE_TABLES, BEGIN, END, ResultsTable, render
@@ -105,6 +106,29 @@ def test_the_readme_table_is_the_generators_output() -> None:
     assert block == render(REPO / quoted_record(block), README.parent), (
         "the README's results block is stale: python -m crossmodal.report.readme_results "
         f"--record {quoted_record(block)} --write")
+
+
+# Labels the registry does not give: what each must select.
+NAMED_LABELS = {"AVAE, direct": {"method": "avae"}, "AVAE, via F-MNIST": {"method": "avae_cascade"},
+                "VAE (z = 64)": {"method": "vae", "latent_dim": "64"}}
+DATASET_LABELS = {"mnist": "MNIST", "fashion_mnist": "F-MNIST", "gtsrb": "GTSRB", "fsdd": "FSDD†"}
+
+
+def test_each_row_and_column_label_names_what_it_selects() -> None:
+    """The cell checks trust the tables' selectors; here each label is checked against its selector."""
+    for table in AVAE_TABLES:
+        for axis in (*table.rows, *table.columns):
+            selector = dict(axis.selector)
+            if axis.label in NAMED_LABELS:
+                assert NAMED_LABELS[axis.label].items() <= selector.items(), (table.title, axis)
+            elif "method" in selector:
+                assert axis.label == method_title(selector["method"]), (table.title, axis)
+            elif "target" in selector:
+                assert axis.label == f"{DATASET_LABELS[selector['source']]} -> {DATASET_LABELS[selector['target']]}"
+            elif "source" in selector:
+                assert axis.label == DATASET_LABELS[selector["source"]], (table.title, axis)
+            else:
+                assert axis.label == f"{round(float(selector['paired_fraction']) * 100)}%", (table.title, axis)
 
 
 def _swap(block: str, table: ResultsTable, first: tuple[int, int], second: tuple[int, int]) -> str:
