@@ -45,14 +45,17 @@ def test_the_schema_takes_its_baseline_names_from_the_registry() -> None:
                   schema["properties"]["validation_sweeps"]["items"]["properties"]["method"]):
         assert where["$ref"] == "#/$defs/baseline"
     raw = json.loads(SCHEMA_PATH.read_text())
-    assert "enum" not in raw["$defs"]["baseline"]
+    assert "enum" not in raw["$defs"]["baseline"] and "default" not in raw["properties"]["baselines"]
 
 
 def test_every_hyperparameter_family_belongs_to_a_registered_method() -> None:
     families = set(load_schema()["properties"]["models"]["properties"])
     registered = {m.family for m in METHODS.values()}
-    assert {b.family for b in BASELINES.values()} <= families
     assert families - registered == {"vae"}  # AVAE's per-modality VAE, whose method name the joint VAE has
+    # A method without a schema section runs on its config dataclass's defaults, so it needs one for each field.
+    for baseline in BASELINES.values():
+        if baseline.family not in families:
+            assert all(f.default is not dataclasses.MISSING for f in dataclasses.fields(baseline.config_class()))
 
 
 def test_report_titles_come_from_the_registry() -> None:

@@ -30,9 +30,11 @@ class ConfigError(ValueError):
 
 
 def load_schema() -> dict[str, Any]:
-    """The schema, with the baselines it allows taken from the registry (``crossmodal.methods``)."""
+    """The schema, with the baselines it allows and runs by default taken from the registry
+    (``crossmodal.methods``), so that registering a method is all a config needs to name it."""
     schema = json.loads(SCHEMA_PATH.read_text())
     schema["$defs"]["baseline"]["enum"] = list(BASELINES)
+    schema["properties"]["baselines"]["default"] = list(BASELINES)
     return schema
 
 
@@ -349,6 +351,8 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     if "seeds" in config:
         config["seeds"] = integer_seeds(config["seeds"])
     check_schema(config)
+    # The defaults the schema file cannot hold, since they come from the registry.
+    config.setdefault("baselines", load_schema()["properties"]["baselines"]["default"])
     validate(config, str(SCHEMA_PATH), set_default=True)
     check_semantics(config)
     return config
