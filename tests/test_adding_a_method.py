@@ -8,6 +8,7 @@ every baseline runs through."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ ENTRY = Method("averaged_experts", "Averaged experts", "averaged_experts",
 
 
 @pytest.fixture
-def registered() -> Method:
+def registered() -> Iterator[Method]:
     register(ENTRY)
     yield ENTRY
     unregister(ENTRY.name)

@@ -23,8 +23,8 @@ from typing import Any, Literal
 from torch import Tensor, nn
 
 from crossmodal.models.networks import Decoder, GaussianEncoder, Shape
+from crossmodal.objectives import Gaussian
 
-Gaussian = tuple[Tensor, Tensor]  # (mu, logvar) of a diagonal Gaussian
 Subset = Literal["all"] | Sequence[str]
 
 
