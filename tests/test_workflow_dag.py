@@ -84,6 +84,6 @@ def test_the_other_shipped_dags_build(config: str) -> None:
     assert counts["table1/baselines"] >= 5 and counts["figure5/baselines"] >= 2 * 5
     if config == "offline":
         assert counts["flex/avae"] == 2 * 3
-        prepare_commands = [line for line in output.splitlines() if " prepare --dataset " in line]
+        prepare_commands = [line for line in output.splitlines() if " prepare '{\"dataset\"" in line]
         assert len(prepare_commands) == 4
         assert all('"subset":{}' in line for line in prepare_commands)  # full data, not smoke's subsets

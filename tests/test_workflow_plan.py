@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
-import shlex
 from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from crossmodal.config import REPO_ROOT, validate_config
+from crossmodal.jobs.specs import SpecError
 from crossmodal.studies import study_names
 from crossmodal.studies.avae import plan as avae
-from crossmodal.workflow import Workflow, command
+from crossmodal.workflow import Workflow, job_spec
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,16 @@ def smoke() -> Workflow:
     return Workflow(validate_config(yaml.safe_load((REPO_ROOT / "config" / "smoke.yaml").read_text())))
 
 
-def test_command_quotes_every_value_and_names_options_as_the_cli() -> None:
-    line = command("train-vae", "frag 1.csv", threads=1, data="a b.pt", params='{"x": 1}', seed=0, flag=True,
-                   off=False, nothing=None, many=["p", "q r"])
-    assert shlex.split(line) == ["--threads", "1", "train-vae", "--data", "a b.pt", "--params", '{"x": 1}', "--seed", "0",
-                                 "--flag", "--many", "p", "q r", "frag 1.csv"]
+def test_job_spec_is_the_validated_spec_as_json() -> None:
+    text = job_spec("train-vae", data="a b.pt", params={"x": "it's"}, seed=0, out="m.pt")
+    assert json.loads(text) == {"data": "a b.pt", "params": {"x": "it's"}, "seed": 0, "out": "m.pt"}
+    # A field given as None takes its default; the spec's checks run when the workflow is parsed.
+    assert json.loads(job_spec("report", config_file="c.yaml", params={}, report_dir="r", out="r.html",
+                               run_record=None))["run_record"] is None
+    with pytest.raises(SpecError, match="TrainSpec.seed: expected an integer"):
+        job_spec("train-vae", data="a.pt", params={}, seed="zero", out="m.pt")
+    with pytest.raises(SpecError, match="unknown field"):
+        job_spec("train-vae", data="a.pt", params={}, seed=0, out="m.pt", epochs=3)
 
 
 def test_the_smoke_run_asks_for_table2_then_each_experiment_in_a_fixed_order(smoke: Workflow) -> None:
@@ -74,19 +79,33 @@ def test_a_baseline_is_evaluated_from_its_model_avae_from_its_vaes_and_associato
     assert ours["target_classifier"] == "results/smoke/models/classifier/mnist/seed0.pt"
 
 
-def test_evaluation_commands_keep_each_methods_flags(smoke: Workflow) -> None:
-    w = wildcards(method="jmvae", source="fsdd", target="mnist", sdim="16", tdim="16", fraction="1.0", seed="0",
-                  experiment="figure5")
-    inputs = SimpleNamespace(**avae.association_inputs(smoke, w))
+def test_evaluation_specs_keep_each_methods_flags(smoke: Workflow) -> None:
+    w = wildcards(method="jmvae", source="fsdd", target="mnist", sdim="16", tdim="16", fraction="1.0", seed="0")
     # Figure 5 at fraction 1.0: Table 1's model, whose Table 1 evaluation writes the methods rows.
-    line = avae.evaluate_association(smoke, w, inputs, SimpleNamespace(metrics="out.csv"))
-    assert line.startswith("--threads 1 evaluate-baseline ") and "--method-summary" not in line
-    assert "--experiment figure5" in line and "--samples-out" not in line
-    flex = wildcards(method="avae_flex", source="fsdd", target="mnist", sdim="32", tdim="16", fraction="1.0",
-                     seed="0", experiment="flex")
-    line = avae.evaluate_association(smoke, flex, SimpleNamespace(**avae.association_inputs(smoke, flex)),
-                                     SimpleNamespace(metrics="out.csv"))
-    assert line.startswith("evaluate-association ") and "--experiment table1 " in line and "--method avae_flex" in line
+    spec = json.loads(avae.evaluate_association(smoke, w, "figure5"))
+    assert avae.evaluation_job("jmvae") == "--threads 1 evaluate-baseline"
+    assert (spec["experiment"], spec["method_summary"], spec["samples_out"]) == ("figure5", False, None)
+    assert spec["out"] == "results/smoke/metrics/figure5/jmvae_fsdd-mnist_z16-16_p1.0_seed0.csv"
+    table1 = json.loads(avae.evaluate_association(smoke, w, "table1"))
+    assert table1["method_summary"] and table1["samples_out"].startswith("reports/smoke/figure_data/samples/jmvae_")
+    flex = wildcards(method="avae_flex", source="fsdd", target="mnist", sdim="32", tdim="16", fraction="1.0", seed="0")
+    spec = json.loads(avae.evaluate_association(smoke, flex, "flex"))
+    assert avae.evaluation_job("avae_flex") == "evaluate-association"  # torch's default threads, as always
+    assert (spec["experiment"], spec["method"], spec["source_vae"]) == ("table1", "avae_flex",
+                                                                        "results/smoke/models/vae/fsdd/z32_seed0.pt")
+    assert spec["out"] == "results/smoke/metrics/flex/avae_flex_fsdd-mnist_z32-16_p1.0_seed0.csv"
+    assert spec["class_map"] == {str(k): k for k in range(10)}
+
+
+def test_a_changed_setting_changes_exactly_its_jobs_spec(smoke: Workflow) -> None:
+    """The spec is a rule's param, so it must carry every setting: Snakemake reruns a job when it changes."""
+    config = copy.deepcopy(dict(smoke.config))
+    config["scenarios"][0]["associator"] = {"lambda_crs": 2.0}
+    edited = Workflow(config)
+    first, second = (wildcards(source=s["source"], target=s["target"], sdim="16", tdim="16", fraction="1.0", seed="0")
+                     for s in config["scenarios"][:2])
+    assert avae.train_associator(edited, first) != avae.train_associator(smoke, first)
+    assert avae.train_associator(edited, second) == avae.train_associator(smoke, second)
 
 
 def test_a_sweeps_configured_value_reuses_table1s_model(smoke: Workflow) -> None:

@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import importlib
 import json
-import shlex
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
 from crossmodal.config import canonical_json, class_map, code_version, model_params
 from crossmodal.data.datasets import dataset_info
+from crossmodal.jobs import JOBS
+from crossmodal.jobs.specs import from_dict, to_json
 from crossmodal.paths import RunPaths
 
 DEFAULT_STUDIES = ("avae",)
 # Code each model family depends on; its hash is a param, so editing e.g. models/vae.py reruns
 # exactly the VAE jobs (and what consumes their outputs), whatever the files' mtimes say.
-ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/networks.py", "jobs.py")
+ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/networks.py", "jobs/specs.py",
+               "jobs/data.py", "jobs/store.py", "jobs/training.py")
+# What every evaluation runs besides the model it evaluates.
+EVALUATION_CODE = ("jobs/specs.py", "jobs/store.py", "jobs/evaluation.py", "metrics.py")
 PREPARE_CODE = ("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py",
                 "data/images.py", "data/splits.py")
 # The report rules' code, by rule: only an edit of what a rule runs reruns it.
 REPORT_CODE = {
     "figure_data": ("report/figure_data.py",),
-    "project_latents": ("report/figure_data.py", "jobs.py"),
+    "project_latents": ("report/figure_data.py", "jobs/store.py"),
     "dvc_metrics": ("report/analysis.py", "report/gap_notes.py"),
     "plot": ("report/figures.py", "report/analysis.py", "report/paper.py", "report/gap_notes.py"),
     "tables": ("report/analysis.py", "report/paper.py", "report/paper_values.csv", "report/gap_notes.py"),
@@ -45,26 +49,15 @@ FIGURE_CATEGORIES = {"samples": "Qualitative grids", "latents": "Latent spaces",
 STYLE_KEYS = ("style", "palette", "dpi", "font_scale")
 
 
-def command(job: str, *positional: Any, threads: int | None = None, **options: Any) -> str:
-    """A ``python -m crossmodal`` command line (after the interpreter), every value shell-quoted.
+def job_spec(job: str, **fields: Any) -> str:
+    """A job's spec as its one JSON argument (``python -m crossmodal <job> '<spec>'``), validated
+    here, when the workflow is parsed; a field given as None takes its default."""
+    return to_json(from_dict(JOBS[job].spec, {name: value for name, value in fields.items() if value is not None}))
 
-    Options are named as in the CLI (``source_data`` -> ``--source-data``); a list gives one
-    value each, True a bare flag, None or False nothing.
-    """
-    words = [f"--threads {int(threads)}"] if threads is not None else []
-    words.append(job)
-    for name, value in options.items():
-        flag = "--" + name.replace("_", "-")
-        if value is None or value is False:
-            continue
-        if value is True:
-            words.append(flag)
-        elif isinstance(value, (list, tuple)):
-            words.append(" ".join([flag, *(shlex.quote(str(v)) for v in value)]))
-        else:
-            words.append(f"{flag} {shlex.quote(str(value))}")
-    words.extend(shlex.quote(str(p)) for p in positional)
-    return " ".join(words)
+
+def canonical(obj: Any) -> Any:
+    """``obj`` through JSON with sorted keys: what a job receives never depends on the config's key order."""
+    return json.loads(canonical_json(obj))
 
 
 class Workflow:
@@ -81,7 +74,7 @@ class Workflow:
             "classifier": code_version(*ENGINE_CODE, "models/classifier.py"),
             "vae": code_version(*ENGINE_CODE, "models/vae.py"),
             "associator": code_version(*ENGINE_CODE, "models/avae.py", "data/pairing.py"),
-            "evaluate": code_version("jobs.py", "metrics.py", "models/avae.py"),
+            "evaluate": code_version(*EVALUATION_CODE, "models/avae.py"),
         }
 
     # --- studies ------------------------------------------------------------------------------
@@ -105,28 +98,25 @@ class Workflow:
     def class_map(self, source: str, target: str) -> dict[int, int]:
         return class_map(self.scenario(source, target), self.config["datasets"])
 
-    def class_map_json(self, source: str, target: str) -> str:
-        return json.dumps(self.class_map(source, target))
+    def prepare_options(self, dataset: str) -> dict[str, Any]:
+        return canonical(dict(self.config["datasets"][dataset]))
 
-    def prepare_options(self, dataset: str) -> str:
-        return canonical_json(dict(self.config["datasets"][dataset]))
+    def classifier_params(self, dataset: str) -> dict[str, Any]:
+        return canonical(model_params(self.config, "classifier", dataset=dataset))
 
-    def classifier_params(self, dataset: str) -> str:
-        return canonical_json(model_params(self.config, "classifier", dataset=dataset))
-
-    def vae_params(self, dataset: str, dim: int | str) -> str:
+    def vae_params(self, dataset: str, dim: int | str) -> dict[str, Any]:
         params = model_params(self.config, "vae", dataset=dataset)
         params["latent_dim"] = int(dim)
-        return canonical_json(params)
+        return canonical(params)
 
-    def style(self) -> str:
+    def style(self) -> dict[str, Any]:
         """The one style every figure is drawn in."""
-        return canonical_json({k: self.config["report"][k] for k in STYLE_KEYS})
+        return canonical({k: self.config["report"][k] for k in STYLE_KEYS})
 
     def report_code(self, rule: str) -> str:
         return code_version(*REPORT_CODE[rule])
 
-    def report_settings(self) -> str:
+    def report_settings(self) -> dict[str, Any]:
         """What the report needs of the config, so that only these keys rerun it. Datasets as a
         list: canonical JSON sorts a mapping's keys, and the tables keep the config's order."""
         settings: dict[str, Any] = {
@@ -140,7 +130,7 @@ class Workflow:
         for study in self.studies():
             for key, value in study.report_settings(self).items():
                 settings[key] = {**settings[key], **value} if isinstance(settings.get(key), dict) else value
-        return canonical_json(settings)
+        return canonical(settings)
 
     # --- the files a run asks for --------------------------------------------------------------
 
@@ -189,53 +179,75 @@ class Workflow:
         """What a single figure is drawn from: metrics.csv for Figure 5, the model summaries for training."""
         return {"figure5": self.paths.path("metrics"), "training": self.paths.path("run_models")}[figure]
 
-    # --- command lines of the shared rules (``python -m crossmodal ...``) -------------------------
+    # --- the specs of the shared rules' jobs ----------------------------------------------------
+    # Built from the wildcards alone, never from a rule's input or output: Snakemake leaves params
+    # derived from those out of its rerun check, and a spec must rerun its job when it changes.
 
     def acquire(self, w: Any) -> str:
-        return command("acquire", dataset=w.dataset, raw_dir=self.paths.raw_dir)
+        return job_spec("acquire", dataset=w.dataset, raw_dir=self.paths.raw_dir)
 
-    def prepare(self, w: Any, output: Any, threads: int) -> str:
-        return command("prepare", threads=threads, dataset=w.dataset, raw_dir=self.paths.raw_dir,
-                       params=self.prepare_options(w.dataset), out=output[0])
+    def prepare(self, w: Any) -> str:
+        return job_spec("prepare", dataset=w.dataset, raw_dir=self.paths.raw_dir, params=self.prepare_options(w.dataset),
+                        out=self.paths.path("prepared", dataset=w.dataset))
 
-    def train_classifier(self, w: Any, input: Any, output: Any, threads: int) -> str:
-        return command("train-classifier", threads=threads, data=input.data, params=self.classifier_params(w.dataset),
-                       seed=w.seed, out=output.model)
+    def train_classifier(self, w: Any) -> str:
+        return job_spec("train-classifier", data=self.paths.path("prepared", dataset=w.dataset),
+                        params=self.classifier_params(w.dataset), seed=w.seed,
+                        out=self.paths.path("classifier", dataset=w.dataset, seed=w.seed))
 
-    def train_vae(self, w: Any, input: Any, output: Any, threads: int) -> str:
-        return command("train-vae", threads=threads, data=input.data, params=self.vae_params(w.dataset, w.dim),
-                       seed=w.seed, out=output.model)
+    def train_vae(self, w: Any) -> str:
+        return job_spec("train-vae", data=self.paths.path("prepared", dataset=w.dataset),
+                        params=self.vae_params(w.dataset, w.dim), seed=w.seed,
+                        out=self.paths.path("vae", dataset=w.dataset, dim=w.dim, seed=w.seed))
 
-    def encode_latents(self, input: Any, output: Any, threads: int) -> str:
-        return command("encode-latents", threads=threads, data=input.data, vae=input.vae, out=output[0])
+    def encode_latents(self, w: Any) -> str:
+        p = self.paths
+        return job_spec("encode-latents", data=p.path("prepared", dataset=w.dataset),
+                        vae=p.path("vae", dataset=w.dataset, dim=w.dim, seed=w.seed),
+                        out=p.path("latents", dataset=w.dataset, dim=w.dim, seed=w.seed))
 
-    def evaluate_classifier(self, w: Any, input: Any, output: Any) -> str:
-        return command("evaluate-classifier", data=input.data, classifier=input.classifier, seed=w.seed, out=output[0])
+    def evaluate_classifier(self, w: Any) -> str:
+        p = self.paths
+        return job_spec("evaluate-classifier", data=p.path("prepared", dataset=w.dataset),
+                        classifier=p.path("classifier", dataset=w.dataset, seed=w.seed), seed=w.seed,
+                        out=p.path("classifier_metrics", dataset=w.dataset, seed=w.seed))
 
-    def evaluate_vae(self, w: Any, input: Any, output: Any) -> str:
-        return command("evaluate-vae", data=input.data, vae=input.vae, classifier=input.classifier, seed=w.seed,
-                       out=output[0])
+    def evaluate_vae(self, w: Any) -> str:
+        p = self.paths
+        return job_spec("evaluate-vae", data=p.path("prepared", dataset=w.dataset),
+                        vae=p.path("vae", dataset=w.dataset, dim=w.dim, seed=w.seed),
+                        classifier=p.path("classifier", dataset=w.dataset, seed=w.seed), seed=w.seed,
+                        out=p.path("vae_metrics", dataset=w.dataset, dim=w.dim, seed=w.seed))
 
-    def collect_metrics(self, input: Any, output: Any) -> str:
-        return command("collect-metrics", *input, out=output[0])
+    def collect_metrics(self) -> str:
+        return job_spec("collect-metrics", fragments=self.metric_fragments(), out=self.paths.path("metrics"))
 
-    def collect_run_records(self, input: Any, output: Any) -> str:
-        return command("collect-run-records", models_dir=self.paths.models, benchmarks_dir=self.paths.benchmarks,
-                       dvc_records=list(input.dvc_records), out_dir=self.paths.folder("run_models"))
+    def collect_run_records(self) -> str:
+        return job_spec("collect-run-records", models_dir=self.paths.models, benchmarks_dir=self.paths.benchmarks,
+                        dvc_records=self.raw_records(), out_dir=self.paths.folder("run_models"))
 
-    def split_sizes(self, input: Any, output: Any) -> str:
-        return command("split-sizes", prepared=list(input), out=output[0])
+    def split_sizes(self) -> str:
+        return job_spec("split-sizes", prepared=self.prepared(), out=self.paths.path("split_sizes"))
 
-    def dvc_metrics(self, input: Any, output: Any) -> str:
-        return command("dvc-metrics", *input, headline=output.headline, figure5=output.figure5)
+    def dvc_metrics(self) -> str:
+        return job_spec("dvc-metrics", fragments=self.metric_fragments(), headline=self.paths.path("headline_metrics"),
+                        figure5=self.paths.path("figure5_data"))
 
-    def plot(self, w: Any, input: Any, output: Any) -> str:
-        return command("plot", figure=w.figure, data=input[0], style=self.style(), png=output.png, pdf=output.pdf)
+    def plot_figure_data(self, w: Any) -> str:
+        """A figure drawn from the figure data of its name (qualitative grids, latent spaces)."""
+        return job_spec("plot", figure=w.figure, data=self.paths.path("figure_data", figure=w.figure, name=w.name),
+                        style=self.style(), **self.paths.plotted("figure_of_data", figure=w.figure, name=w.name))
 
-    def tables(self, input: Any) -> str:
-        return command("tables", metrics=input[0], params=self.report_settings(),
-                       out_dir=self.paths.folder("table_csv"))
+    def plot_run_figure(self, w: Any) -> str:
+        """A figure of the whole run (Figure 5, training curves)."""
+        return job_spec("plot", figure=w.figure, data=self.figure_data_input(w.figure), style=self.style(),
+                        **self.paths.plotted("figure", figure=w.figure))
 
-    def report(self, input: Any, output: Any) -> str:
-        return command("report", config_file=input.config_file, params=self.report_settings(),
-                       report_dir=self.paths.reports, out=output.page, run_record=output.record)
+    def tables(self) -> str:
+        return job_spec("tables", metrics=self.paths.path("metrics"), params=self.report_settings(),
+                        out_dir=self.paths.folder("table_csv"))
+
+    def report(self, config_file: str) -> str:
+        return job_spec("report", config_file=config_file, params=self.report_settings(),
+                        report_dir=self.paths.reports, out=self.paths.path("report"),
+                        run_record=self.paths.path("run_record"))

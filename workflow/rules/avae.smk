@@ -15,7 +15,7 @@ rule train_associator:
         model=P.path("associator"),
         summary=P.summary("associator"),
     params:
-        command=lambda w, input, output, threads: avae.train_associator(WF, w, input, output, threads),
+        spec=lambda w: avae.train_associator(WF, w),
         code=WF.code["associator"],
     log:
         P.log("associator"),
@@ -25,7 +25,7 @@ rule train_associator:
     resources:
         gpu=1,
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} train-associator {params.spec:q} > {log:q} 2>&1"
 
 
 # A baseline's model: Table 1's and Figure 5's, and a validation sweep's other settings (the sweep's
@@ -40,7 +40,7 @@ rule train_baseline:
     wildcard_constraints:
         method=avae.BASELINE_PATTERN,
     params:
-        command=lambda w, input, output, threads: avae.train_baseline(WF, w, input, output, threads),
+        spec=lambda w: avae.train_baseline(WF, w),
         code=lambda w: avae.baseline_code(w.method),
     log:
         P.log("baseline"),
@@ -50,10 +50,13 @@ rule train_baseline:
     resources:
         gpu=1,
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} train-baseline {params.spec:q} > {log:q} 2>&1"
 
 
 use rule train_baseline as train_sweep_baseline with:
+    params:
+        spec=lambda w: avae.train_sweep_baseline(WF, w),
+        code=lambda w: avae.baseline_code(w.method),
     output:
         model=P.path("sweep_model"),
         summary=P.summary("sweep_model"),
@@ -73,17 +76,22 @@ rule evaluate_association:
     wildcard_constraints:
         method=avae.ASSOCIATION_METHOD_PATTERN,
     params:
-        command=lambda w, input, output: avae.evaluate_association(WF, w, input, output),
+        job=lambda w: avae.evaluation_job(w.method),
+        spec=lambda w: avae.evaluate_association(WF, w, "table1"),
         code=lambda w: avae.evaluation_code(WF, w.method),
     log:
         P.log("association_metrics", experiment="table1"),
     threads: 1
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} {params.job} {params.spec:q} > {log:q} 2>&1"
 
 
 # Figure 5 (any method at each paired fraction) and ours-flex (AVAE at per-dataset latent sizes).
 use rule evaluate_association as evaluate_experiment with:
+    params:
+        job=lambda w: avae.evaluation_job(w.method),
+        spec=lambda w: avae.evaluate_association(WF, w, w.experiment),
+        code=lambda w: avae.evaluation_code(WF, w.method),
     output:
         metrics=P.path("association_metrics"),
     wildcard_constraints:
@@ -100,12 +108,12 @@ rule evaluate_cascade:
     output:
         P.path("cascade_metrics"),
     params:
-        command=lambda w, input, output: avae.evaluate_cascade(WF, w, input, output),
+        spec=lambda w: avae.evaluate_cascade(WF, w),
         code=WF.code["evaluate"],
     log:
         P.log("cascade_metrics"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} evaluate-cascade {params.spec:q} > {log:q} 2>&1"
 
 
 # Validation sweeps (config `validation_sweeps`): evidence for a baseline's gap to the paper, each
@@ -120,29 +128,25 @@ rule evaluate_sweep_point:
     wildcard_constraints:
         method=avae.BASELINE_PATTERN,
     params:
-        command=lambda w, input, output, threads: avae.evaluate_sweep_point(WF, w, input, output, threads),
+        spec=lambda w: avae.evaluate_sweep_point(WF, w),
         code=avae.sweep_evaluation_code(),
     log:
         P.log("sweep_metrics"),
     threads: 1
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} evaluate-sweep-point {params.spec:q} > {log:q} 2>&1"
 
 
 # Figure data: 2-D projections of two latent spaces and an associator's outputs.
 rule project_latents:
     input:
-        source_latents=P.path("latents", dataset="{source}", dim="{sdim}"),
-        target_latents=P.path("latents", dataset="{target}", dim="{tdim}"),
-        associator=P.path("associator", fraction="1.0"),
-        source_classifier=P.path("classifier", dataset="{source}"),
-        target_classifier=P.path("classifier", dataset="{target}"),
+        unpack(lambda w: avae.latent_projection_inputs(WF, w)),
     output:
         P.path("latent_data"),
     params:
-        command=lambda w, input, output: avae.project_latents(WF, w, input, output),
+        spec=lambda w: avae.project_latents(WF, w),
         code=WF.report_code("project_latents"),
     log:
         P.log("latent_data"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads 1 project-latents {params.spec:q} > {log:q} 2>&1"

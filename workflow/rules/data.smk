@@ -6,13 +6,13 @@ rule acquire:
         raw=directory(P.path("raw")),
         record=P.path("raw_record"),
     params:
-        command=WF.acquire,
+        spec=WF.acquire,
     log:
         P.log("raw_record"),
     resources:
         dvc=1,
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} acquire {params.spec:q} > {log:q} 2>&1"
 
 
 rule prepare:
@@ -24,7 +24,7 @@ rule prepare:
     output:
         P.path("prepared"),
     params:
-        command=lambda w, output, threads: WF.prepare(w, output, threads),
+        spec=WF.prepare,
         code=WF.code["prepare"],
     log:
         P.log("prepared"),
@@ -34,4 +34,4 @@ rule prepare:
     # which a busy DAG of one-thread jobs never leaves, so it starved behind the training queue.
     threads: 1
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} prepare {params.spec:q} > {log:q} 2>&1"

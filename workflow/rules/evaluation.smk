@@ -9,12 +9,12 @@ rule evaluate_classifier:
     output:
         P.path("classifier_metrics"),
     params:
-        command=lambda w, input, output: WF.evaluate_classifier(w, input, output),
+        spec=WF.evaluate_classifier,
         code=WF.code["evaluate"],
     log:
         P.log("classifier_metrics"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} evaluate-classifier {params.spec:q} > {log:q} 2>&1"
 
 
 rule evaluate_vae:
@@ -25,12 +25,12 @@ rule evaluate_vae:
     output:
         P.path("vae_metrics"),
     params:
-        command=lambda w, input, output: WF.evaluate_vae(w, input, output),
+        spec=WF.evaluate_vae,
         code=WF.code["evaluate"],
     log:
         P.log("vae_metrics"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} evaluate-vae {params.spec:q} > {log:q} 2>&1"
 
 
 rule collect_metrics:
@@ -39,9 +39,9 @@ rule collect_metrics:
     output:
         P.path("metrics"),
     params:
-        command=lambda w, input, output: WF.collect_metrics(input, output),
+        spec=WF.collect_metrics(),
         code=WF.code["evaluate"],
     log:
         P.log("metrics"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} collect-metrics {params.spec:q} > {log:q} 2>&1"

@@ -9,7 +9,7 @@ rule train_classifier:
         model=P.path("classifier"),
         summary=P.summary("classifier"),
     params:
-        command=lambda w, input, output, threads: WF.train_classifier(w, input, output, threads),
+        spec=WF.train_classifier,
         code=WF.code["classifier"],
     log:
         P.log("classifier"),
@@ -19,7 +19,7 @@ rule train_classifier:
     resources:
         gpu=1,
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} train-classifier {params.spec:q} > {log:q} 2>&1"
 
 
 rule train_vae:
@@ -29,7 +29,7 @@ rule train_vae:
         model=P.path("vae"),
         summary=P.summary("vae"),
     params:
-        command=lambda w, input, output, threads: WF.train_vae(w, input, output, threads),
+        spec=WF.train_vae,
         code=WF.code["vae"],
     log:
         P.log("vae"),
@@ -39,7 +39,7 @@ rule train_vae:
     resources:
         gpu=1,
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} train-vae {params.spec:q} > {log:q} 2>&1"
 
 
 rule encode_latents:
@@ -49,9 +49,9 @@ rule encode_latents:
     output:
         P.path("latents"),
     params:
-        command=lambda w, input, output, threads: WF.encode_latents(input, output, threads),
+        spec=WF.encode_latents,
     log:
         P.log("latents"),
     threads: 1
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} encode-latents {params.spec:q} > {log:q} 2>&1"

@@ -16,12 +16,12 @@ rule collect_run_records:
         benchmarks=P.path("run_benchmarks"),
         dvc_records=WF.run_dvc_records(),
     params:
-        command=lambda w, input, output: WF.collect_run_records(input, output),
+        spec=WF.collect_run_records(),
         code=WF.report_code("figure_data"),
     log:
         P.log("run_models"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} collect-run-records {params.spec:q} > {log:q} 2>&1"
 
 
 # What a paired fraction means in examples: the report prints it under Figure 5.
@@ -31,12 +31,12 @@ rule split_sizes:
     output:
         P.path("split_sizes"),
     params:
-        command=lambda w, input, output: WF.split_sizes(input, output),
+        spec=WF.split_sizes(),
         code=WF.report_code("figure_data"),
     log:
         P.log("split_sizes"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} split-sizes {params.spec:q} > {log:q} 2>&1"
 
 
 rule dvc_metrics:
@@ -46,12 +46,12 @@ rule dvc_metrics:
         headline=P.path("headline_metrics"),
         figure5=P.path("figure5_data"),
     params:
-        command=lambda w, input, output: WF.dvc_metrics(input, output),
+        spec=WF.dvc_metrics(),
         code=WF.report_code("dvc_metrics"),
     log:
         P.log("headline_metrics"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} dvc-metrics {params.spec:q} > {log:q} 2>&1"
 
 
 # --- plotting and tables: reports/<config>/ only ----------------------------------------------
@@ -67,12 +67,12 @@ rule plot_figure_data:
     wildcard_constraints:
         figure="samples|latents",
     params:
-        command=lambda w, input, output: WF.plot(w, input, output),
+        spec=WF.plot_figure_data,
         code=WF.report_code("plot"),
     log:
         P.log("figure_of_data"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} plot {params.spec:q} > {log:q} 2>&1"
 
 
 # A figure of the whole run: Figure 5 (from metrics.csv), training curves (from the model summaries).
@@ -85,12 +85,12 @@ rule plot_run_figure:
     wildcard_constraints:
         figure="figure5|training",
     params:
-        command=lambda w, input, output: WF.plot(w, input, output),
+        spec=WF.plot_run_figure,
         code=WF.report_code("plot"),
     log:
         P.log("figure"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} plot {params.spec:q} > {log:q} 2>&1"
 
 
 rule tables:
@@ -100,12 +100,12 @@ rule tables:
         **{name: report(path, category="Tables", caption="../report/tables.rst") if name.endswith("_csv") else path
            for name, path in WF.table_outputs(REPORT_TABLES).items()},
     params:
-        command=lambda w, input: WF.tables(input),
+        spec=WF.tables(),
         code=WF.report_code("tables"),
     log:
         P.log("table_csv", table="all"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} tables {params.spec:q} > {log:q} 2>&1"
 
 
 rule report:
@@ -122,9 +122,9 @@ rule report:
         # The run's settings and provenance: with metrics.csv and figure_data/, what combine-runs needs.
         record=P.path("run_record"),
     params:
-        command=lambda w, input, output: WF.report(input, output),
+        spec=WF.report(workflow.configfiles[-1]),
         code=WF.report_code("report"),
     log:
         P.log("report"),
     shell:
-        "{PYTHON} {params.command} > {log:q} 2>&1"
+        "{PYTHON} report {params.spec:q} > {log:q} 2>&1"

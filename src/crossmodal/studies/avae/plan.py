@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from crossmodal.config import baseline_params, code_version, configured_sweep_setting, sweep_job_params
-from crossmodal.config import canonical_json, model_params
+from crossmodal.config import model_params
 from crossmodal.methods import BASELINES
-from crossmodal.workflow import ENGINE_CODE, Workflow, command
+from crossmodal.workflow import ENGINE_CODE, EVALUATION_CODE, Workflow, canonical, job_spec
 
 # The association methods of AVAE itself (the others in Table 1 are BASELINES).
 AVAE_METHODS = ("avae", "avae_flex")
@@ -134,39 +134,52 @@ def baseline_code(method: str) -> str:
 
 def evaluation_code(wf: Workflow, method: str) -> str:
     if method in BASELINES:
-        return code_version("jobs.py", "metrics.py", *BASELINES[method].code)
+        return code_version(*EVALUATION_CODE, *BASELINES[method].code)
     return wf.code["evaluate"]
 
 
 def sweep_evaluation_code() -> str:
-    return code_version("selection.py", "jobs.py", "metrics.py")
+    return code_version("selection.py", *EVALUATION_CODE)
 
 
 # --- training ------------------------------------------------------------------------------------
 
 
-def train_associator(wf: Workflow, w: Any, input: Any, output: Any, threads: int) -> str:
+def train_associator(wf: Workflow, w: Any) -> str:
+    p = wf.paths
     params = model_params(wf.config, "associator", scenario=wf.scenario(w.source, w.target))
-    return command("train-associator", threads=threads, source_latents=input.source_latents,
-                   target_data=input.target_data, target_vae=input.target_vae, params=canonical_json(params),
-                   class_map=wf.class_map_json(w.source, w.target), paired_fraction=w.fraction, seed=w.seed,
-                   out=output.model)
+    return job_spec("train-associator", source_latents=p.path("latents", dataset=w.source, dim=w.sdim, seed=w.seed),
+                    target_data=p.path("prepared", dataset=w.target),
+                    target_vae=p.path("vae", dataset=w.target, dim=w.tdim, seed=w.seed), params=canonical(params),
+                    class_map=wf.class_map(w.source, w.target), paired_fraction=w.fraction, seed=w.seed,
+                    out=p.path("associator", source=w.source, target=w.target, sdim=w.sdim, tdim=w.tdim,
+                               fraction=w.fraction, seed=w.seed))
 
 
 def sweep_of(w: Any) -> dict[str, str]:
     return {"method": w.method, "source": w.source, "target": w.target, "param": w.param}
 
 
-def train_baseline(wf: Workflow, w: Any, input: Any, output: Any, threads: int) -> str:
-    """A baseline's model: Table 1's and Figure 5's (wildcard ``fraction``) or a sweep's (``param``, ``value``)."""
-    if hasattr(w, "param"):
-        params, fraction = sweep_job_params(wf.config, sweep_of(w), json.loads(w.value)), "1.0"
-    else:
-        params, fraction = baseline_params(wf.config, BASELINES[w.method].family, w.source, w.target, int(w.dim)), w.fraction
-    return command("train-baseline", threads=threads, method=w.method, source_data=input.source_data,
-                   target_data=input.target_data, params=canonical_json(params),
-                   class_map=wf.class_map_json(w.source, w.target), paired_fraction=fraction, seed=w.seed,
-                   out=output.model)
+def _train_baseline(wf: Workflow, w: Any, params: dict[str, Any], fraction: str, out: str) -> str:
+    return job_spec("train-baseline", method=w.method, source_data=wf.paths.path("prepared", dataset=w.source),
+                    target_data=wf.paths.path("prepared", dataset=w.target), params=canonical(params),
+                    class_map=wf.class_map(w.source, w.target), paired_fraction=fraction, seed=w.seed, out=out)
+
+
+def train_baseline(wf: Workflow, w: Any) -> str:
+    """A baseline's model of Table 1 and Figure 5."""
+    params = baseline_params(wf.config, BASELINES[w.method].family, w.source, w.target, int(w.dim))
+    out = wf.paths.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.dim, fraction=w.fraction,
+                        seed=w.seed)
+    return _train_baseline(wf, w, params, w.fraction, out)
+
+
+def train_sweep_baseline(wf: Workflow, w: Any) -> str:
+    """A validation sweep's model: the baseline's Table 1 settings with the swept one at ``w.value``."""
+    params = sweep_job_params(wf.config, sweep_of(w), json.loads(w.value))
+    out = wf.paths.path("sweep_model", method=w.method, source=w.source, target=w.target, dim=w.dim, param=w.param,
+                        value=w.value, seed=w.seed)
+    return _train_baseline(wf, w, params, "1.0", out)
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -191,26 +204,35 @@ def association_inputs(wf: Workflow, w: Any) -> dict[str, str]:
     return inputs
 
 
-def evaluate_association(wf: Workflow, w: Any, input: Any, output: Any) -> str:
+def evaluate_association(wf: Workflow, w: Any, experiment: str) -> str:
     """Table 1 (with the qualitative grid's data and the method's summary rows), Figure 5 or ours-flex.
 
     The methods rows come with Table 1's evaluation; Figure 5 adds a baseline's at fractions below 1
     (its fraction-1.0 model is Table 1's). AVAE's jobs run on the default threads, the baselines' on
     one, as they always have.
     """
-    experiment = getattr(w, "experiment", "table1")
     table1 = experiment == "table1"
-    common = {"source": w.source, "target": w.target, "source_data": input.source_data,
-              "target_classifier": input.target_classifier, "class_map": wf.class_map_json(w.source, w.target),
+    inputs = association_inputs(wf, w)
+    fields = {"method": w.method, "source": w.source, "target": w.target, "sdim": w.sdim, "tdim": w.tdim,
+              "fraction": w.fraction, "seed": w.seed}
+    common = {"source": w.source, "target": w.target, "source_data": inputs["source_data"],
+              "target_classifier": inputs["target_classifier"], "class_map": wf.class_map(w.source, w.target),
               "paired_fraction": w.fraction, "seed": w.seed,
               "experiment": "table1" if table1 else EXPERIMENT_COLUMNS[experiment],
               "grid_samples": wf.config["report"]["grid_samples"] if table1 else None,
-              "out": output.metrics, "samples_out": output.samples if table1 else None}
+              "out": wf.paths.path("association_metrics", experiment=experiment, **fields),
+              "samples_out": wf.paths.path("sample_data", **fields) if table1 else None}
     if w.method in BASELINES:
         summary = table1 or float(w.fraction) != 1.0
-        return command("evaluate-baseline", threads=1, model=input.model, method_summary=summary, **common)
-    return command("evaluate-association", source_vae=input.source_vae, associator=input.associator,
-                   target_vae=input.target_vae, method=w.method, method_summary=table1, **common)
+        return job_spec("evaluate-baseline", model=inputs["model"], method_summary=summary, **common)
+    return job_spec("evaluate-association", source_vae=inputs["source_vae"], associator=inputs["associator"],
+                    target_vae=inputs["target_vae"], method=w.method, method_summary=table1, **common)
+
+
+def evaluation_job(method: str) -> str:
+    """The job (with its global options) that evaluates ``method``: AVAE's evaluations run on torch's
+    default threads, the baselines' on one, as they always have (thread counts can change float sums)."""
+    return "--threads 1 evaluate-baseline" if method in BASELINES else "evaluate-association"
 
 
 def cascade_path(w: Any) -> list[str]:
@@ -237,13 +259,12 @@ def cascade_inputs(wf: Workflow, w: Any) -> dict[str, Any]:
     }
 
 
-def evaluate_cascade(wf: Workflow, w: Any, input: Any, output: Any) -> str:
-    path = cascade_path(w)
-    return command("evaluate-cascade", path=path, source_data=input.source_data, vaes=list(input.vaes),
-                   associators=list(input.associators), direct_associator=input.direct_associator,
-                   target_classifier=input.target_classifier,
-                   class_maps=json.dumps([wf.class_map(s, t) for s, t in _legs(w)]),
-                   direct_class_map=wf.class_map_json(path[0], path[-1]), seed=w.seed, out=output[0])
+def evaluate_cascade(wf: Workflow, w: Any) -> str:
+    path, inputs = cascade_path(w), cascade_inputs(wf, w)
+    return job_spec("evaluate-cascade", path=path, **inputs,
+                   class_maps=[wf.class_map(s, t) for s, t in _legs(w)],
+                   direct_class_map=wf.class_map(path[0], path[-1]), seed=w.seed,
+                    out=wf.paths.path("cascade_metrics", path=w.path, dim=w.dim, seed=w.seed))
 
 
 def sweep_model(wf: Workflow, w: Any) -> str:
@@ -255,16 +276,27 @@ def sweep_model(wf: Workflow, w: Any) -> str:
                          value=w.value, seed=w.seed)
 
 
-def evaluate_sweep_point(wf: Workflow, w: Any, input: Any, output: Any, threads: int) -> str:
-    return command("evaluate-sweep-point", threads=threads, source=w.source, target=w.target,
-                   source_data=input.source_data, model=input.model, target_classifier=input.target_classifier,
-                   class_map=wf.class_map_json(w.source, w.target), param=w.param, value=w.value, seed=w.seed,
-                   out=output[0])
+def evaluate_sweep_point(wf: Workflow, w: Any) -> str:
+    return job_spec("evaluate-sweep-point", source=w.source, target=w.target,
+                    source_data=wf.paths.path("prepared", dataset=w.source), model=sweep_model(wf, w),
+                    target_classifier=wf.paths.path("classifier", dataset=w.target, seed=w.seed),
+                   class_map=wf.class_map(w.source, w.target), param=w.param, value=w.value, seed=w.seed,
+                    out=wf.paths.path("sweep_metrics", method=w.method, source=w.source, target=w.target, dim=w.dim,
+                                      param=w.param, value=w.value, seed=w.seed))
 
 
-def project_latents(wf: Workflow, w: Any, input: Any, output: Any) -> str:
-    return command("project-latents", threads=1, source=w.source, target=w.target,
-                   source_latents=input.source_latents, target_latents=input.target_latents,
-                   associator=input.associator, source_classifier=input.source_classifier,
-                   target_classifier=input.target_classifier, class_map=wf.class_map_json(w.source, w.target),
-                   points=wf.config["report"]["latent_points"], seed=w.seed, out=output[0])
+def latent_projection_inputs(wf: Workflow, w: Any) -> dict[str, str]:
+    p = wf.paths
+    return {"source_latents": p.path("latents", dataset=w.source, dim=w.sdim, seed=w.seed),
+            "target_latents": p.path("latents", dataset=w.target, dim=w.tdim, seed=w.seed),
+            "associator": p.path("associator", source=w.source, target=w.target, sdim=w.sdim, tdim=w.tdim, fraction=1.0,
+                                 seed=w.seed),
+            "source_classifier": p.path("classifier", dataset=w.source, seed=w.seed),
+            "target_classifier": p.path("classifier", dataset=w.target, seed=w.seed)}
+
+
+def project_latents(wf: Workflow, w: Any) -> str:
+    return job_spec("project-latents", source=w.source, target=w.target, **latent_projection_inputs(wf, w),
+                    class_map=wf.class_map(w.source, w.target), points=wf.config["report"]["latent_points"],
+                    seed=w.seed, out=wf.paths.path("latent_data", source=w.source, target=w.target, sdim=w.sdim,
+                                                   tdim=w.tdim, seed=w.seed))
