@@ -84,9 +84,9 @@ TEMPLATES: dict[str, Template] = {
     # Metric fragments, one per evaluation job; collect_metrics merges them into metrics.csv.
     "classifier_metrics": Template("results", "metrics/table2", "classifier_{dataset}_seed{seed}", ".csv"),
     "vae_metrics": Template("results", "metrics/table2", "vae_{dataset}_z{dim}_seed{seed}", ".csv"),
-    # A cross-modal method's accuracy in an experiment (table1, figure5); latent sizes source-target.
+    # A cross-modal method's accuracy in an experiment (table1, figure5, flex: ours-flex's Table 1
+    # cells); latent sizes source-target.
     "association_metrics": Template("results", "metrics/{experiment}", _ASSOCIATION, ".csv"),
-    "flex_metrics": Template("results", "metrics/flex", "avae_flex_{source}-{target}_z{sdim}-{tdim}_seed{seed}", ".csv"),
     "cascade_metrics": Template("results", "metrics/table3", "avae_cascade_{path}_z{dim}_seed{seed}", ".csv"),
     "sweep_metrics": Template("results", "metrics/sweeps",
                               "{method}_{source}-{target}_z{dim}_{param}={value}_seed{seed}", ".csv"),
@@ -111,8 +111,6 @@ TEMPLATES: dict[str, Template] = {
     "table_csv": Template("reports", "tables", "{table}", ".csv"),
     "table_tex": Template("reports", "tables", "{table}", ".tex"),
 }
-# The figure data drawn one figure per file (figure_data -> figure_of_data, same name).
-PER_FILE_FIGURES = ("samples", "latents")
 # Benchmarked jobs, by the group the report's timing table lists them under.
 BENCHMARK_GROUPS = {"prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
                     "baseline": "baselines", "sweep_model": "sweeps"}

@@ -15,7 +15,6 @@ from types import ModuleType
 from typing import Any
 
 from crossmodal.config import canonical_json, class_map, code_version, model_params
-from crossmodal.data.datasets import dataset_info
 from crossmodal.jobs import JOBS
 from crossmodal.jobs.specs import from_dict, to_json
 from crossmodal.paths import RunPaths
@@ -133,9 +132,6 @@ class Workflow:
         return canonical(settings)
 
     # --- the files a run asks for --------------------------------------------------------------
-
-    def raw_files(self, dataset: str) -> list[str]:
-        return [self.paths.path("raw_file", dataset=dataset, file=remote.name) for remote in dataset_info(dataset).files]
 
     def raw_records(self) -> list[str]:
         return [self.paths.path("raw_record", dataset=dataset) for dataset in self.datasets]

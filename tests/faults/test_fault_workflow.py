@@ -136,11 +136,7 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 SAFE_UNQUOTED = {
     "PYTHON": "quoted once with shlex.quote in common.smk",
     "threads": "an integer",
-    "wildcards.seed": r"constrained to \d+",
-    "wildcards.fraction": "constrained to [0-9.]+",
-    "params.grid_samples": "an integer (schema)",
-    "params.path": "experiments.smk: dataset names, each shlex-quoted, from a wildcard of [a-z_]+ segments",
-    "params.summary": "baselines.smk: empty or the literal flag --method-summary, never config text",
+    "params.job": "avae.smk: one of two literal job names (studies/avae/plan.py evaluation_job), never config text",
 }
 
 

@@ -96,7 +96,7 @@ use rule evaluate_association as evaluate_experiment with:
         metrics=P.path("association_metrics"),
     wildcard_constraints:
         method=avae.ASSOCIATION_METHOD_PATTERN,
-        experiment="|".join(avae.EXPERIMENT_COLUMNS),
+        experiment=avae.EXPERIMENT_PATTERN,
     log:
         P.log("association_metrics"),
 

@@ -26,6 +26,7 @@ ASSOCIATION_METHOD_PATTERN = "|".join(sorted([*BASELINES, *AVAE_METHODS], key=le
 # Experiments a cross-modal method is scored in beyond Table 1: the experiment folder of its metrics
 # file and the metrics.csv experiment column (ours-flex is a Table 1 row with its own files).
 EXPERIMENT_COLUMNS = {"figure5": "figure5", "flex": "table1"}
+EXPERIMENT_PATTERN = "|".join(EXPERIMENT_COLUMNS)
 
 
 def _experiments(wf: Workflow) -> Mapping[str, Any]:
