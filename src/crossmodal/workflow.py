@@ -176,8 +176,10 @@ class Workflow:
         return {"figure5": self.paths.path("metrics"), "training": self.paths.path("run_models")}[figure]
 
     # --- the specs of the shared rules' jobs ----------------------------------------------------
-    # Built from the wildcards alone, never from a rule's input or output: Snakemake leaves params
-    # derived from those out of its rerun check, and a spec must rerun its job when it changes.
+    # Built from the wildcards, not from a rule's input or output: Snakemake leaves params derived
+    # from those out of its rerun check, and a spec must rerun its job when a setting changes. The
+    # exceptions take only files (their rule's input, in its order): a changed file list reruns them as
+    # a changed input, while a mere reordering of the config's datasets does not.
 
     def acquire(self, w: Any) -> str:
         return job_spec("acquire", dataset=w.dataset, raw_dir=self.paths.raw_dir)
@@ -215,18 +217,18 @@ class Workflow:
                         classifier=p.path("classifier", dataset=w.dataset, seed=w.seed), seed=w.seed,
                         out=p.path("vae_metrics", dataset=w.dataset, dim=w.dim, seed=w.seed))
 
-    def collect_metrics(self) -> str:
-        return job_spec("collect-metrics", fragments=self.metric_fragments(), out=self.paths.path("metrics"))
+    def collect_metrics(self, fragments: Sequence[str]) -> str:
+        return job_spec("collect-metrics", fragments=list(fragments), out=self.paths.path("metrics"))
 
-    def collect_run_records(self) -> str:
+    def collect_run_records(self, dvc_records: Sequence[str]) -> str:
         return job_spec("collect-run-records", models_dir=self.paths.models, benchmarks_dir=self.paths.benchmarks,
-                        dvc_records=self.raw_records(), out_dir=self.paths.folder("run_models"))
+                        dvc_records=list(dvc_records), out_dir=self.paths.folder("run_models"))
 
-    def split_sizes(self) -> str:
-        return job_spec("split-sizes", prepared=self.prepared(), out=self.paths.path("split_sizes"))
+    def split_sizes(self, prepared: Sequence[str]) -> str:
+        return job_spec("split-sizes", prepared=list(prepared), out=self.paths.path("split_sizes"))
 
-    def dvc_metrics(self) -> str:
-        return job_spec("dvc-metrics", fragments=self.metric_fragments(), headline=self.paths.path("headline_metrics"),
+    def dvc_metrics(self, fragments: Sequence[str]) -> str:
+        return job_spec("dvc-metrics", fragments=list(fragments), headline=self.paths.path("headline_metrics"),
                         figure5=self.paths.path("figure5_data"))
 
     def plot_figure_data(self, w: Any) -> str:
@@ -244,6 +246,7 @@ class Workflow:
                         out_dir=self.paths.folder("table_csv"))
 
     def report(self, config_file: str) -> str:
+        """The report of the run; ``config_file``: the rule's input (its path is no setting)."""
         return job_spec("report", config_file=config_file, params=self.report_settings(),
                         report_dir=self.paths.reports, out=self.paths.path("report"),
                         run_record=self.paths.path("run_record"))

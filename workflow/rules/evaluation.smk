@@ -39,7 +39,7 @@ rule collect_metrics:
     output:
         P.path("metrics"),
     params:
-        spec=WF.collect_metrics(),
+        spec=lambda w, input: WF.collect_metrics(input),
         code=WF.code["evaluate"],
     log:
         P.log("metrics"),

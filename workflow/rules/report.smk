@@ -16,7 +16,7 @@ rule collect_run_records:
         benchmarks=P.path("run_benchmarks"),
         dvc_records=WF.run_dvc_records(),
     params:
-        spec=WF.collect_run_records(),
+        spec=lambda w, input: WF.collect_run_records(input.dvc_records),
         code=WF.report_code("figure_data"),
     log:
         P.log("run_models"),
@@ -31,7 +31,7 @@ rule split_sizes:
     output:
         P.path("split_sizes"),
     params:
-        spec=WF.split_sizes(),
+        spec=lambda w, input: WF.split_sizes(input),
         code=WF.report_code("figure_data"),
     log:
         P.log("split_sizes"),
@@ -46,7 +46,7 @@ rule dvc_metrics:
         headline=P.path("headline_metrics"),
         figure5=P.path("figure5_data"),
     params:
-        spec=WF.dvc_metrics(),
+        spec=lambda w, input: WF.dvc_metrics(input),
         code=WF.report_code("dvc_metrics"),
     log:
         P.log("headline_metrics"),
@@ -122,7 +122,7 @@ rule report:
         # The run's settings and provenance: with metrics.csv and figure_data/, what combine-runs needs.
         record=P.path("run_record"),
     params:
-        spec=WF.report(workflow.configfiles[-1]),
+        spec=lambda w, input: WF.report(input.config_file),
         code=WF.report_code("report"),
     log:
         P.log("report"),
