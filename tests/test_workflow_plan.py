@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -133,3 +134,16 @@ def test_a_config_runs_the_avae_study_unless_it_says_otherwise(smoke: Workflow) 
     config = yaml.safe_load((REPO_ROOT / "config" / "smoke.yaml").read_text())
     with pytest.raises(Exception, match="studies"):
         validate_config({**config, "studies": ["no_such_paper"]})
+
+
+def test_the_rule_files_hold_rules_only() -> None:
+    """No path templates, helpers or fragment lists in the .smk files: those live in tested Python
+    (crossmodal.paths, crossmodal.workflow, crossmodal.studies.<name>.plan)."""
+    files = [REPO_ROOT / "Snakefile", *sorted((REPO_ROOT / "workflow" / "rules").glob("*.smk"))]
+    for path in files:
+        text = path.read_text()
+        assert not re.search(r"^\s*def ", text, flags=re.M), f"{path.name} defines a function"
+        assert not re.search(r"""["'](?:results|reports|data/raw)/""", text), f"{path.name} spells a path"
+        assert "_PROVIDERS" not in text, f"{path.name} keeps a fragment list"
+        for template in re.findall(r"""(?<!\w)f["']([^"']*)["']""", text):
+            assert template == "workflow/rules/{study}.smk" or "shlex.quote" in template, f"{path.name}: f\"{template}\""

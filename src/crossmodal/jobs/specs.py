@@ -22,10 +22,10 @@ class SpecError(ValueError):
     """A spec that does not fit its dataclass: the message names the field."""
 
 
-def option(help: str = "", flag: str = "", append: bool = False, positional: bool = False, **kwargs: Any) -> Any:
+def option(help: str = "", flag: str = "", append: bool = False, **kwargs: Any) -> Any:
     """A spec field with what the generated CLI needs: its help, and its flag where it is not
-    ``--<field-name>`` (``append``: the flag is repeated once per value; ``positional``: no flag)."""
-    metadata = {"help": help, "flag": flag, "append": append, "positional": positional}
+    ``--<field-name>`` (``append``: the flag is repeated once per value)."""
+    metadata = {"help": help, "flag": flag, "append": append}
     return field(metadata=metadata, **kwargs)
 
 
@@ -276,7 +276,7 @@ class ClassPrototypesSpec:
 @dataclass(frozen=True)
 class CollectMetricsSpec:
     out: Path
-    fragments: list[Path] = option("the per-job metric fragments", positional=True)
+    fragments: list[Path] = option("the per-job metric fragments, in the order of the rows")
 
 
 @dataclass(frozen=True)
@@ -328,7 +328,7 @@ class TablesSpec:
 class DvcMetricsSpec:
     headline: Path
     figure5: Path
-    fragments: list[Path] = option("the per-job metric fragments metrics.csv merges", positional=True)
+    fragments: list[Path] = option("the per-job metric fragments metrics.csv merges")
 
 
 @dataclass(frozen=True)
