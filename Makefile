@@ -4,6 +4,7 @@
 #   CROSSMODAL_DATA_MIRROR=/path/to/mirror make ...      (read datasets from a local mirror)
 #   make reproduce PROFILE=workflow/profiles/gpu   (or .../slurm; see docs/performance.md)
 #   make reproduce CONFIG=offline SEEDS=0          (only these seeds, comma-separated: SEEDS=0,1)
+#   make reproduce CONFIG=offline STUDIES=avae     (only these studies, comma-separated)
 
 CONFIG ?= offline
 VENV ?= .venv
@@ -14,7 +15,11 @@ PROFILE ?= workflow/profiles/default
 # Seeds to run instead of the config's own, e.g. SEEDS=0 for one seed of the protocol; the report
 # says that the config's seeds were overridden.
 SEEDS ?=
-SNAKEMAKE := $(BIN)/snakemake --profile $(PROFILE) --configfile config/$(CONFIG).yaml $(if $(SEEDS),--config 'seeds=[$(SEEDS)]')
+# Studies to run instead of the config's (config key `studies`), e.g. STUDIES=avae; a run of one
+# study combines with runs of the others like runs of other seeds do (combine-runs).
+STUDIES ?=
+CONFIG_OVERRIDES := $(strip $(if $(SEEDS),'seeds=[$(SEEDS)]') $(if $(STUDIES),'studies=[$(STUDIES)]'))
+SNAKEMAKE := $(BIN)/snakemake --profile $(PROFILE) --configfile config/$(CONFIG).yaml $(if $(CONFIG_OVERRIDES),--config $(CONFIG_OVERRIDES))
 PYTEST_ARGS ?=
 # DVC remote for push/pull; empty: the project's default remote (`dvc remote add -d NAME URL`).
 DVC_REMOTE ?=
@@ -27,6 +32,7 @@ export PATH := $(BIN):$(PATH)
 help:
 	@echo "make reproduce [CONFIG=offline]   run the whole pipeline for config/<CONFIG>.yaml"
 	@echo "                [SEEDS=0,1]       only these seeds instead of the config's"
+	@echo "                [STUDIES=avae]    only these studies instead of the config's"
 	@echo "make dry-run   [CONFIG=offline]   show what would run"
 	@echo "make report    [CONFIG=offline]   also write reports/<CONFIG>/snakemake-report.zip"
 	@echo "make test                         the test suite (unit + fault + smoke pipeline)"

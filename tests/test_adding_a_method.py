@@ -16,7 +16,8 @@ import pytest
 import torch
 import yaml
 
-from crossmodal import jobs
+from crossmodal.jobs import evaluation, store, training
+from crossmodal.jobs.specs import EvaluateBaselineSpec, TrainBaselineSpec
 from crossmodal.config import REPO_ROOT, ConfigError, baseline_params, builtin_model_defaults, deep_merge, validate_config
 from crossmodal.engine import TrainResult
 from crossmodal.io import atomic_torch_save
@@ -79,7 +80,7 @@ def prepared(tmp_path: Path) -> dict[str, Path]:
     build = {"shape": SPEECH["shape"], "num_classes": 4, "classes": list("abcd"),
              "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": {"kind": "mlp", "hidden": [8]}})}
     paths["classifier"] = tmp_path / "classifier.pt"
-    jobs.save_model(paths["classifier"], "classifier", build, jobs.build_model("classifier", build),
+    store.save_model(paths["classifier"], "classifier", build, store.build_model("classifier", build),
                     TrainResult([], 0, 0.0, False, 0.0))
     return paths
 
@@ -87,9 +88,11 @@ def prepared(tmp_path: Path) -> dict[str, Path]:
 def train_and_evaluate(method: str, data: dict[str, Path], params: dict, class_map: dict[int, int], out: Path) -> list[MetricRow]:
     """The jobs a baseline's workflow rules run: train on mnist -> fsdd pairs, then score Table 1's metric."""
     model_path = out / f"{method}.pt"
-    jobs.train_baseline(method, data["mnist"], data["fsdd"], params, class_map, 1.0, 0, model_path)
-    jobs.evaluate_baseline("mnist", "fsdd", data["mnist"], model_path, data["classifier"], class_map, 1.0, 0,
-                           out / "metrics.csv", grid_samples=2, samples_out=out / "grid.npz", method_summary=True)
+    training.train_baseline(TrainBaselineSpec(method, data["mnist"], data["fsdd"], params, class_map, 1.0, 0, model_path))
+    evaluation.evaluate_baseline(EvaluateBaselineSpec(
+        source="mnist", target="fsdd", source_data=data["mnist"], target_classifier=data["classifier"],
+        class_map=class_map, paired_fraction=1.0, seed=0, out=out / "metrics.csv", grid_samples=2,
+        samples_out=out / "grid.npz", method_summary=True, model=model_path))
     return read_metrics(out / "metrics.csv")
 
 
@@ -105,7 +108,7 @@ def test_the_registered_method_trains_and_is_evaluated_through_the_baseline_jobs
     assert {(row.experiment, row.method, row.metric) for row in rows} == {
         ("table1", "averaged_experts", "accuracy"), ("methods", "averaged_experts", "trainable_parameters"),
         ("methods", "averaged_experts", "train_seconds")}
-    model = jobs.load_model(tmp_path / "averaged_experts.pt", torch.device("cpu"))
+    model = store.load_model(tmp_path / "averaged_experts.pt", torch.device("cpu"))
     assert type(model).__name__ == "AveragedExperts" and model.method == "averaged_experts"
     summary = (tmp_path / "averaged_experts.json").read_text()
     assert '"train_elbo_mnist"' in summary and '"val_elbo_fsdd"' in summary  # its named loss terms

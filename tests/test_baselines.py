@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from crossmodal import jobs
+from crossmodal.jobs import evaluation, store, training
+from crossmodal.jobs.specs import EvaluateBaselineSpec, SweepPointSpec, TrainBaselineSpec
 from crossmodal.config import PACKAGE_ROOT, builtin_model_defaults, deep_merge, load_schema
 from crossmodal.engine import TrainResult
 from crossmodal.io import atomic_torch_save
@@ -313,8 +314,8 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         paths[spec["name"]] = root / f"{spec['name']}.pt"
     classifier_build = {"shape": SPEECH["shape"], "num_classes": 4, "classes": ["a", "b", "c", "d"],
                         "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": {"kind": "mlp", "hidden": [8]}})}
-    classifier = jobs.build_model("classifier", classifier_build)
-    jobs.save_model(root / "classifier.pt", "classifier", classifier_build, classifier, TrainResult([], 0, 0.0, False, 0.0))
+    classifier = store.build_model("classifier", classifier_build)
+    store.save_model(root / "classifier.pt", "classifier", classifier_build, classifier, TrainResult([], 0, 0.0, False, 0.0))
     paths["classifier"] = root / "classifier.pt"
     return paths
 
@@ -324,15 +325,19 @@ def test_train_and_evaluate_baseline_jobs_follow_the_output_contract(method: str
     params = method_params(method, train={"max_epochs": 2, "batch_size": 16, "patience": None})
     class_map = {0: 1, 1: 0, 2: 2}  # class 3 of the source takes no part
     model_path = tmp_path / "model.pt"
-    jobs.train_baseline(method, prepared["mnist"], prepared["fsdd"], params, class_map, 0.5, 0, model_path)
+    training.train_baseline(TrainBaselineSpec(method=method, source_data=prepared["mnist"], target_data=prepared["fsdd"],
+                                              params=params, class_map=class_map, paired_fraction=0.5, seed=0,
+                                              out=model_path))
     summary = model_path.with_suffix(".json")
     assert summary.exists() and not list(tmp_path.glob("*.resume-*"))
-    jobs.evaluate_baseline("mnist", "fsdd", prepared["mnist"], model_path, prepared["classifier"], class_map, 0.5, 0,
-                           tmp_path / "m.csv", grid_samples=3, samples_out=tmp_path / "grid.npz", method_summary=True)
+    evaluation.evaluate_baseline(EvaluateBaselineSpec(
+        source="mnist", target="fsdd", source_data=prepared["mnist"], model=model_path,
+        target_classifier=prepared["classifier"], class_map=class_map, paired_fraction=0.5, seed=0,
+        out=tmp_path / "m.csv", grid_samples=3, samples_out=tmp_path / "grid.npz", method_summary=True))
     rows = {(r.experiment, r.metric): r for r in read_metrics(tmp_path / "m.csv")}
     assert {r.method for r in rows.values()} == {method}
     assert {(r.paired_fraction, r.latent_dim) for r in rows.values()} == {("0.5", str(LATENT))}
-    model = jobs.load_model(model_path, torch.device("cpu"))
+    model = store.load_model(model_path, torch.device("cpu"))
     assert rows[("methods", "trainable_parameters")].value == count_trainable_parameters(model)
 
     # The accuracy by hand: generate from the mapped source test samples, classify, compare.
@@ -340,7 +345,7 @@ def test_train_and_evaluate_baseline_jobs_follow_the_output_contract(method: str
     keep = torch.isin(data["y_test"], torch.tensor(sorted(class_map)))
     x, y = data["x_test"][keep].float() / 255, data["y_test"][keep]
     with torch.inference_mode():
-        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.cross_generate("mnist", "fsdd", x)).argmax(1)
+        predicted = store.load_model(prepared["classifier"], torch.device("cpu")).logits(model.cross_generate("mnist", "fsdd", x)).argmax(1)
     expected = torch.tensor([class_map[int(c)] for c in y])
     assert rows[("table1", "accuracy")].value == round(100.0 * (predicted == expected).float().mean().item(), 4)
 
@@ -354,8 +359,11 @@ def test_train_and_evaluate_baseline_jobs_follow_the_output_contract(method: str
 def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp_path: Path) -> None:
     """CVA's place in its schedule is state too: a kill after epoch 1 must not restart the cycle."""
     params = method_params("cva", train={"max_epochs": 3, "batch_size": 16, "patience": None})
-    args = ("cva", prepared["mnist"], prepared["fsdd"], params, {0: 0, 1: 1}, 1.0, 0)
-    jobs.train_baseline(*args, tmp_path / "whole.pt")
+    def spec(out: Path) -> TrainBaselineSpec:
+        return TrainBaselineSpec(method="cva", source_data=prepared["mnist"], target_data=prepared["fsdd"], params=params,
+                                 class_map={0: 0, 1: 1}, paired_fraction=1.0, seed=0, out=out)
+
+    training.train_baseline(spec(tmp_path / "whole.pt"))
 
     class Killed(Exception):
         pass
@@ -364,16 +372,16 @@ def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp
         if epoch == 1:
             raise Killed
 
-    original = jobs.Trainer.__init__
+    original = training.Trainer.__init__
 
     def with_hook(self, *a, **kw) -> None:  # type: ignore[no-untyped-def]
         original(self, *a, **{**kw, "on_epoch_end": kill_after_first_epoch})
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(jobs.Trainer, "__init__", with_hook)
+        patch.setattr(training.Trainer, "__init__", with_hook)
         with pytest.raises(Killed):
-            jobs.train_baseline(*args, tmp_path / "resumed.pt")
-    jobs.train_baseline(*args, tmp_path / "resumed.pt")
+            training.train_baseline(spec(tmp_path / "resumed.pt"))
+    training.train_baseline(spec(tmp_path / "resumed.pt"))
     whole = torch.load(tmp_path / "whole.pt", weights_only=True)["state_dict"]
     resumed = torch.load(tmp_path / "resumed.pt", weights_only=True)["state_dict"]
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
@@ -381,7 +389,9 @@ def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp
 
 def test_train_baseline_refuses_an_unknown_method(prepared: dict, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown baseline 'imvae'"):
-        jobs.train_baseline("imvae", prepared["mnist"], prepared["fsdd"], {}, {0: 0}, 1.0, 0, tmp_path / "m.pt")
+        training.train_baseline(TrainBaselineSpec(method="imvae", source_data=prepared["mnist"],
+                                                  target_data=prepared["fsdd"], params={}, class_map={0: 0},
+                                                  paired_fraction=1.0, seed=0, out=tmp_path / "m.pt"))
 
 
 def test_method_summary_metrics_are_validated() -> None:
@@ -398,9 +408,12 @@ def test_a_sweep_point_scores_the_validation_split_and_names_its_setting(prepare
     params = method_params("vae", mask_rate=0.0, train={"max_epochs": 1, "batch_size": 16, "patience": None})
     class_map = {0: 1, 1: 0, 2: 2}
     model_path = tmp_path / "model.pt"
-    jobs.train_baseline("vae", prepared["mnist"], prepared["fsdd"], params, class_map, 1.0, 0, model_path)
-    evaluate_sweep_point("mnist", "fsdd", prepared["mnist"], model_path, prepared["classifier"], class_map,
-                         "mask_rate", 0.0, 0, tmp_path / "sweep.csv")
+    training.train_baseline(TrainBaselineSpec(method="vae", source_data=prepared["mnist"], target_data=prepared["fsdd"],
+                                              params=params, class_map=class_map, paired_fraction=1.0, seed=0,
+                                              out=model_path))
+    evaluate_sweep_point(SweepPointSpec(source="mnist", target="fsdd", source_data=prepared["mnist"], model=model_path,
+                                        target_classifier=prepared["classifier"], class_map=class_map,
+                                        param="mask_rate", value=0.0, seed=0, out=tmp_path / "sweep.csv"))
     [row] = read_metrics(tmp_path / "sweep.csv")
     assert (row.experiment, row.method, row.metric) == ("sweep", "vae", "validation_accuracy:mask_rate=0")
     assert parse_sweep_metric(row.metric) == ("mask_rate", 0.0)
@@ -409,9 +422,9 @@ def test_a_sweep_point_scores_the_validation_split_and_names_its_setting(prepare
     data = torch.load(prepared["mnist"], weights_only=True)
     keep = torch.isin(data["y_val"], torch.tensor(sorted(class_map)))
     x, y = data["x_val"][keep].float() / 255, data["y_val"][keep]
-    model = jobs.load_model(model_path, torch.device("cpu"))
+    model = store.load_model(model_path, torch.device("cpu"))
     with torch.inference_mode():
-        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.cross_generate("mnist", "fsdd", x)).argmax(1)
+        predicted = store.load_model(prepared["classifier"], torch.device("cpu")).logits(model.cross_generate("mnist", "fsdd", x)).argmax(1)
     expected = torch.tensor([class_map[int(c)] for c in y])
     assert row.value == round(100.0 * (predicted == expected).float().mean().item(), 4)
 

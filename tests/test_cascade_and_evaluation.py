@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from crossmodal import jobs
+from crossmodal.jobs import evaluation, store
+from crossmodal.jobs.specs import CascadeSpec, EvaluateAssociationSpec
 from crossmodal.config import builtin_model_defaults, deep_merge
 from crossmodal.engine import TrainResult
 from crossmodal.io import atomic_torch_save
@@ -26,7 +27,7 @@ def params(family: str, **overrides: object) -> dict:
 
 
 def save(path: Path, kind: str, build: dict, model: torch.nn.Module) -> Path:
-    jobs.save_model(path, kind, build, model, TrainResult([], 0, 0.0, False, 0.0))
+    store.save_model(path, kind, build, model, TrainResult([], 0, 0.0, False, 0.0))
     return path
 
 
@@ -47,14 +48,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         out["data"][name] = root / f"{name}.pt"
         build = {"shape": shape, "output": "sigmoid" if image else "linear",
                  "params": params("vae", latent_dim=dims[name], architecture=arch)}
-        out["vae"][name] = save(root / f"vae_{name}.pt", "vae", build, jobs.build_model("vae", build))
+        out["vae"][name] = save(root / f"vae_{name}.pt", "vae", build, store.build_model("vae", build))
     for s, t in (("fsdd", "fashion_mnist"), ("fashion_mnist", "mnist"), ("fsdd", "mnist")):
         build = {"source_dim": dims[s], "target_dim": dims[t],
                  "params": params("associator", architecture={"hidden": [8]})}
         out["assoc"][(s, t)] = save(root / f"assoc_{s}-{t}.pt", "associator", build, Associator(dims[s], dims[t], [8]))
     build = {"shape": SHAPES["mnist"], "num_classes": 10, "classes": [f"digit {d}" for d in range(10)],
              "params": params("classifier", architecture={"kind": "mlp", "hidden": [16]})}
-    out["classifier"] = save(root / "classifier.pt", "classifier", build, jobs.build_model("classifier", build))
+    out["classifier"] = save(root / "classifier.pt", "classifier", build, store.build_model("classifier", build))
     return out
 
 
@@ -65,20 +66,21 @@ def accuracy_by_hand(world: dict, route: list[str], classes: list[int]) -> float
     keep = torch.isin(data["y_test"], torch.tensor(classes))
     x, y = data["x_test"][keep], data["y_test"][keep]
     x = x.float() / 255 if x.dtype == torch.uint8 else x
-    z, _ = jobs.load_model(world["vae"][route[0]]).encode(x)
+    z, _ = store.load_model(world["vae"][route[0]]).encode(x)
     for s, t in zip(route[:-1], route[1:]):
-        z, _ = jobs.load_model(world["assoc"][(s, t)])(z)
-    logits = jobs.load_model(world["classifier"]).logits(jobs.load_model(world["vae"][route[-1]]).decode(z))
+        z, _ = store.load_model(world["assoc"][(s, t)])(z)
+    logits = store.load_model(world["classifier"]).logits(store.load_model(world["vae"][route[-1]]).decode(z))
     return round(100.0 * (logits.argmax(dim=1) == y).float().mean().item(), 4)
 
 
 def run_cascade(world: dict, out: Path, leg_maps: list[dict[int, int]], direct_map: dict[int, int]) -> dict:
     path = ["fsdd", "fashion_mnist", "mnist"]
-    jobs.evaluate_cascade(
-        path, world["data"]["fsdd"], [world["vae"][n] for n in path],
-        [world["assoc"][("fsdd", "fashion_mnist")], world["assoc"][("fashion_mnist", "mnist")]],
-        world["assoc"][("fsdd", "mnist")], world["classifier"], leg_maps, direct_map, seed=3, out=out,
-    )
+    evaluation.evaluate_cascade(CascadeSpec(
+        path=path, source_data=world["data"]["fsdd"], vaes=[world["vae"][n] for n in path],
+        associators=[world["assoc"][("fsdd", "fashion_mnist")], world["assoc"][("fashion_mnist", "mnist")]],
+        direct_associator=world["assoc"][("fsdd", "mnist")], target_classifier=world["classifier"],
+        class_maps=leg_maps, direct_class_map=direct_map, seed=3, out=out,
+    ))
     return {row.method: row for row in read_metrics(out)}
 
 
@@ -106,12 +108,13 @@ def test_cascade_refuses_maps_that_share_no_class(world: dict, tmp_path: Path) -
 
 def test_evaluate_association_labels_its_row_and_writes_the_grid_data(world: dict, tmp_path: Path) -> None:
     identity = {k: k for k in range(10)}
-    jobs.evaluate_association(
-        "fashion_mnist", "mnist", world["data"]["fashion_mnist"], world["vae"]["fashion_mnist"],
-        world["assoc"][("fashion_mnist", "mnist")], world["vae"]["mnist"], world["classifier"], identity,
+    evaluation.evaluate_association(EvaluateAssociationSpec(
+        source="fashion_mnist", target="mnist", source_data=world["data"]["fashion_mnist"],
+        source_vae=world["vae"]["fashion_mnist"], associator=world["assoc"][("fashion_mnist", "mnist")],
+        target_vae=world["vae"]["mnist"], target_classifier=world["classifier"], class_map=identity,
         paired_fraction=0.05, seed=1, grid_samples=4, out=tmp_path / "f5.csv", samples_out=tmp_path / "grid.npz",
         experiment="figure5", method="avae_flex",
-    )
+    ))
     (row,) = read_metrics(tmp_path / "f5.csv")
     assert (row.experiment, row.method, row.paired_fraction, row.latent_dim) == ("figure5", "avae_flex", "0.05", "4/6")
     assert row.value == accuracy_by_hand(world, ["fashion_mnist", "mnist"], list(range(10)))
@@ -120,11 +123,17 @@ def test_evaluate_association_labels_its_row_and_writes_the_grid_data(world: dic
     assert grid["source_label"].tolist() == [0, 1, 2, 3]
 
 
+def fsdd_to_mnist(world: dict, class_map: dict[int, int], out: Path, method_summary: bool = False
+                  ) -> EvaluateAssociationSpec:
+    return EvaluateAssociationSpec(
+        source="fsdd", target="mnist", source_data=world["data"]["fsdd"], source_vae=world["vae"]["fsdd"],
+        associator=world["assoc"][("fsdd", "mnist")], target_vae=world["vae"]["mnist"],
+        target_classifier=world["classifier"], class_map=class_map, paired_fraction=1.0, seed=0, grid_samples=8,
+        out=out, method_summary=method_summary)
+
+
 def test_evaluate_association_without_grid_data_writes_only_the_metric(world: dict, tmp_path: Path) -> None:
-    jobs.evaluate_association(
-        "fsdd", "mnist", world["data"]["fsdd"], world["vae"]["fsdd"], world["assoc"][("fsdd", "mnist")],
-        world["vae"]["mnist"], world["classifier"], {3: 3}, 1.0, 0, 8, tmp_path / "m.csv",
-    )
+    evaluation.evaluate_association(fsdd_to_mnist(world, {3: 3}, tmp_path / "m.csv"))
     (row,) = read_metrics(tmp_path / "m.csv")
     assert (row.experiment, row.method, row.latent_dim) == ("table1", "avae", "8/6")
     assert row.value == accuracy_by_hand(world, ["fsdd", "mnist"], [3])
@@ -132,15 +141,12 @@ def test_evaluate_association_without_grid_data_writes_only_the_metric(world: di
 
 
 def test_avae_method_summary_counts_both_vaes_and_the_associator(world: dict, tmp_path: Path) -> None:
-    jobs.evaluate_association(
-        "fsdd", "mnist", world["data"]["fsdd"], world["vae"]["fsdd"], world["assoc"][("fsdd", "mnist")],
-        world["vae"]["mnist"], world["classifier"], {k: k for k in range(10)}, 1.0, 0, 8, tmp_path / "m.csv",
-        method_summary=True,
-    )
+    evaluation.evaluate_association(fsdd_to_mnist(world, {k: k for k in range(10)}, tmp_path / "m.csv",
+                                                  method_summary=True))
     rows = {(row.experiment, row.metric): row for row in read_metrics(tmp_path / "m.csv")}
     assert set(rows) == {("table1", "accuracy"), ("methods", "trainable_parameters"), ("methods", "train_seconds")}
     parts = [world["vae"]["fsdd"], world["vae"]["mnist"], world["assoc"][("fsdd", "mnist")]]
-    expected = sum(sum(p.numel() for p in jobs.load_model(path).parameters()) for path in parts)
+    expected = sum(sum(p.numel() for p in store.load_model(path).parameters()) for path in parts)
     summary = rows[("methods", "trainable_parameters")]
     assert summary.value == expected
     assert (summary.method, summary.source, summary.target, summary.paired_fraction, summary.latent_dim) == (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from crossmodal import jobs
+from crossmodal.jobs import store
 from crossmodal.config import builtin_model_defaults, deep_merge
 from crossmodal.diagnostics import check_class_prototypes, class_prototype_latents
 from crossmodal.engine import TrainResult
@@ -36,7 +36,7 @@ def test_a_larger_kl_weight_pulls_the_prototypes_towards_the_prior() -> None:
 
 
 def _save(path: Path, kind: str, build: dict, model: torch.nn.Module) -> Path:
-    jobs.save_model(path, kind, build, model, TrainResult([], 0, 0.0, False, 0.0))
+    store.save_model(path, kind, build, model, TrainResult([], 0, 0.0, False, 0.0))
     return path
 
 
@@ -49,17 +49,17 @@ def test_check_class_prototypes_reports_what_the_evaluator_sees(tmp_path: Path) 
     arch = {"kind": "mlp", "hidden": [8]}
     vae_build = {"shape": shape, "output": "sigmoid",
                  "params": deep_merge(builtin_model_defaults("vae"), {"latent_dim": 2, "architecture": arch})}
-    vae = _save(tmp_path / "vae.pt", "vae", vae_build, jobs.build_model("vae", vae_build))
+    vae = _save(tmp_path / "vae.pt", "vae", vae_build, store.build_model("vae", vae_build))
     clf_build = {"shape": shape, "num_classes": 3, "classes": ["a", "b", "c"],
                  "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": arch})}
-    clf = _save(tmp_path / "clf.pt", "classifier", clf_build, jobs.build_model("classifier", clf_build))
+    clf = _save(tmp_path / "clf.pt", "classifier", clf_build, store.build_model("classifier", clf_build))
 
     out = tmp_path / "prototypes.json"
     png = tmp_path / "prototypes.png"
     check_class_prototypes(tmp_path / "toy.pt", vae, clf, [0.5], out, png)
     report = json.loads(out.read_text())["lambda_crs"]["0.5"]
 
-    vae_model, clf_model = jobs.load_model(vae), jobs.load_model(clf)
+    vae_model, clf_model = store.load_model(vae), store.load_model(clf)
     vae_model.requires_grad_(False)
     x = data["x_train"].float() / 255
     means = torch.stack([x[data["y_train"] == c].mean(0) for c in range(3)])

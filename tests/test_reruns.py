@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from conftest import REPO, copy_repo, mirror_dir
+from crossmodal.paths import parse
 from workflow_runs import PlannedJob, planned, snakemake
 
 SMOKE = "results/smoke"
@@ -126,7 +127,7 @@ def test_one_associator_lambda_reruns_only_that_scenario(smoke_state: Path) -> N
 
     jobs = planned(smoke_state, configfile=edited_config(smoke_state, edit))
     assert expensive(jobs) == {("train_associator", "models/associator/mnist-fsdd/z16-16_p1.0_seed0.pt")}
-    assert {job.rule for job in jobs} >= {"evaluate_association", "plot_samples", "collect_metrics", "report"}
+    assert {job.rule for job in jobs} >= {"evaluate_association", "plot_figure_data", "collect_metrics", "report"}
     assert not mentions(jobs, "fsdd-mnist"), "the other scenario must not rerun"
     evaluations = [job for job in jobs if job.rule.startswith("evaluate_")]
     assert evaluations and all("mnist-fsdd" in job.outputs[0] for job in evaluations)
@@ -168,9 +169,13 @@ def test_editing_the_classifier_module_retrains_no_vae_or_associator(smoke_state
     with edited_source(smoke_state, "models/classifier.py"):
         jobs = planned(smoke_state)
     assert {rule for rule, _ in expensive(jobs)} == {"train_classifier"}
+    # Table 1, Figure 5 (evaluate_experiment) and the cascade, of AVAE and the baselines alike.
     assert {job.rule for job in jobs if job.rule.startswith("evaluate_")} == {
-        "evaluate_classifier", "evaluate_vae", "evaluate_association", "evaluate_cascade", "evaluate_semi_supervised",
-        "evaluate_baseline", "evaluate_baseline_semi_supervised", "evaluate_sweep_point"}
+        "evaluate_classifier", "evaluate_vae", "evaluate_association", "evaluate_cascade", "evaluate_experiment",
+        "evaluate_sweep_point"}
+    evaluated = {"{experiment}/{method}".format(**parse("association_metrics", job.outputs[0]))
+                 for job in jobs if job.rule in ("evaluate_association", "evaluate_experiment")}
+    assert {"table1/avae", "table1/jmvae", "figure5/avae", "figure5/jmvae"} <= evaluated
 
 
 def only_jmvae(jobs: list[PlannedJob]) -> None:
@@ -181,12 +186,14 @@ def only_jmvae(jobs: list[PlannedJob]) -> None:
     }
     evaluations = [job for job in jobs if job.rule.startswith("evaluate_")]
     assert len(evaluations) == 1 + 2  # Table 1, Figure 5 at both fractions
-    assert all(job.rule.startswith("evaluate_baseline") and "/jmvae_" in job.outputs[0] for job in evaluations)
-    others = {job.rule for job in jobs} - {"train_baseline", "evaluate_baseline", "evaluate_baseline_semi_supervised"}
+    assert all(job.rule in ("evaluate_association", "evaluate_experiment") and "/jmvae_" in job.outputs[0]
+               for job in evaluations)
+    others = {job.rule for job in jobs} - {"train_baseline", "evaluate_association", "evaluate_experiment"}
     # The report's collecting and drawing rules read the changed rows and model summaries; none of
     # them trains, and AVAE's own figure data (project_latents) is untouched.
-    assert others <= {"plot_samples", "collect_metrics", "collect_run_records", "dvc_metrics", "plot_training",
-                      "plot_figure5", "tables", "report"}
+    assert others <= {"plot_figure_data", "collect_metrics", "collect_run_records", "dvc_metrics", "plot_run_figure",
+                      "tables", "report"}
+    assert not [job for job in jobs if job.rule == "plot_figure_data" and "/latents/" in job.outputs[0]]
 
 
 @pytest.mark.slow
@@ -210,7 +217,9 @@ def test_a_figure_style_reruns_only_plotting(smoke_state: Path) -> None:
         config["report"]["style"] = "darkgrid"
 
     jobs = planned(smoke_state, configfile=edited_config(smoke_state, edit))
-    assert {"plot_samples", "plot_latents", "plot_figure5", "plot_training", "report"} <= {job.rule for job in jobs}
+    plotted = {job.outputs[0].removeprefix("reports/smoke/figures/").split("/")[0] for job in jobs
+               if job.rule.startswith("plot_")}
+    assert {"samples", "latents", "figure5.png", "training.png"} <= plotted and "report" in {job.rule for job in jobs}
     assert only_report_work(jobs), [job.rule for job in jobs]
 
 
@@ -227,5 +236,5 @@ def test_a_colour_band_of_the_page_reruns_only_tables_and_report(smoke_state: Pa
 def test_editing_the_figure_code_reruns_only_plotting(smoke_state: Path) -> None:
     with edited_source(smoke_state, "report/figures.py"):
         jobs = planned(smoke_state)
-    assert "plot_samples" in {job.rule for job in jobs}
+    assert "plot_figure_data" in {job.rule for job in jobs}
     assert only_report_work(jobs), [job.rule for job in jobs]

@@ -51,7 +51,7 @@ import yaml
 from crossmodal.config import model_params, validate_config
 from crossmodal.data.datasets import dataset_info
 from crossmodal.engine import TensorBatches, TrainConfig, Trainer, resolve_precision
-from crossmodal.jobs import build_model
+from crossmodal.jobs.store import build_model
 
 HEADLINE_CONFIG = "paper"
 RERUN_CONFIGS = ("smoke", "offline", "paper")

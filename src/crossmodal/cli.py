@@ -1,306 +1,87 @@
-"""``python -m crossmodal <job> ...``: the thin entry point every workflow rule calls.
+"""``python -m crossmodal <job> '<spec JSON>'``: the thin entry point every workflow rule calls.
 
-Hyperparameters arrive as one JSON argument (``--params``), which Snakemake passes quoted from
-the rule's ``params:``, so no config value is ever interpreted by a shell.
+Each job's input is one dataclass (crossmodal.jobs.specs), which Snakemake passes as one quoted
+JSON argument built in the rule's ``params:``, so no config value is ever interpreted by a shell.
+The subcommands and their options are generated from the registry (crossmodal.jobs.JOBS).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
 import signal
 import sys
+import types
+import typing
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 
-
-def _class_map(text: str) -> dict[int, int]:
-    return {int(k): int(v) for k, v in json.loads(text).items()}
-
-
-def _class_maps(text: str) -> list[dict[int, int]]:
-    return [{int(k): int(v) for k, v in m.items()} for m in json.loads(text)]
+from crossmodal.jobs import JOBS
+from crossmodal.jobs.specs import SpecError, field_types, from_dict
 
 
-def _scenario_arguments(p: argparse.ArgumentParser) -> None:
-    """The scenario a cross-modal score is about: its datasets, the source data, the judge."""
-    p.add_argument("--source", required=True)
-    p.add_argument("--target", required=True)
-    p.add_argument("--source-data", type=Path, required=True)
-    p.add_argument("--target-classifier", type=Path, required=True)
-    p.add_argument("--class-map", type=_class_map, required=True)
+def _field_option(parser: argparse.ArgumentParser, spec_field: dataclasses.Field, annotation: Any) -> None:
+    """One spec field as a command-line option; values stay strings until the spec is validated."""
+    meta = spec_field.metadata
+    flag = meta.get("flag") or "--" + spec_field.name.replace("_", "-")
+    kwargs: dict[str, Any] = {"dest": spec_field.name, "default": None, "help": meta.get("help") or None}
+    if annotation is bool:
+        kwargs["action"] = "store_true"
+    elif meta.get("append"):
+        kwargs["action"] = "append"
+    elif typing.get_origin(annotation) is list and typing.get_args(annotation)[0] in (str, int, float, Path):
+        kwargs["nargs"] = "+"
+    parser.add_argument(flag, **kwargs)
 
 
-def _cross_modal_evaluation_arguments(p: argparse.ArgumentParser, summarised: str) -> None:
-    """What every cross-modal evaluation takes, whatever the method."""
-    _scenario_arguments(p)
-    p.add_argument("--paired-fraction", type=float, required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--grid-samples", type=int, default=8)
-    p.add_argument("--experiment", default="table1", help="the metrics.csv experiment column (table1, figure5)")
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--samples-out", type=Path, default=None, help="figure data of the qualitative grid")
-    p.add_argument("--method-summary", action="store_true",
-                   help=f"also write the methods rows (trainable parameters, training time) of {summarised}")
-
-
-# `plot --figure` -> the drawing function of crossmodal.report.figures.
-FIGURES = {"samples": "plot_sample_grid", "figure5": "plot_figure5", "latents": "plot_latents",
-           "training": "plot_training"}
+def _option_value(value: Any, annotation: Any) -> Any:
+    """A JSON-valued option (a mapping, a list of mappings) from its one string."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    structured = typing.get_origin(annotation) is dict or (
+        typing.get_origin(annotation) is list and typing.get_origin(typing.get_args(annotation)[0]) is dict)
+    if structured and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"{value!r} is not JSON ({exc})") from None
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every registered job as a subcommand taking its spec as one JSON argument, or field by field
+    as options (``--source-data PATH``), or both (the options override the JSON)."""
     parser = argparse.ArgumentParser(prog="python -m crossmodal", description=__doc__)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (the rule's threads)")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="job", required=True)
-
-    p = sub.add_parser("acquire", help="download + verify a dataset's raw files, record them in DVC")
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--raw-dir", type=Path, required=True)
-    p.add_argument("--no-dvc", action="store_true", help="do not run `dvc add` (tests, non-DVC checkouts)")
-
-    p = sub.add_parser("prepare", help="raw files -> prepared tensors")
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--raw-dir", type=Path, required=True)
-    p.add_argument("--params", type=json.loads, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    for name in ("train-classifier", "train-vae"):
-        p = sub.add_parser(name)
-        p.add_argument("--data", type=Path, required=True)
-        p.add_argument("--params", type=json.loads, required=True)
-        p.add_argument("--seed", type=int, required=True)
-        p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("encode-latents", help="cache a frozen encoder's posterior of every sample")
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--vae", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("train-associator")
-    p.add_argument("--source-latents", type=Path, required=True)
-    p.add_argument("--target-data", type=Path, required=True)
-    p.add_argument("--target-vae", type=Path, required=True)
-    p.add_argument("--params", type=json.loads, required=True)
-    p.add_argument("--class-map", type=_class_map, required=True)
-    p.add_argument("--paired-fraction", type=float, required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("evaluate-classifier")
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--classifier", type=Path, required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("evaluate-vae")
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--vae", type=Path, required=True)
-    p.add_argument("--classifier", type=Path, required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("evaluate-association", help="cross-modal accuracy of AVAE: E_i -> A_ji -> D_j")
-    _cross_modal_evaluation_arguments(p, "both VAEs + the associator")
-    p.add_argument("--source-vae", type=Path, required=True)
-    p.add_argument("--associator", type=Path, required=True)
-    p.add_argument("--target-vae", type=Path, required=True)
-    p.add_argument("--method", default="avae", help="the metrics.csv method column (avae, avae_flex)")
-
-    p = sub.add_parser("train-baseline", help="train one of AVAE Table 1's baselines on a scenario's pairs")
-    p.add_argument("--method", required=True, help="vae, vae_cg, jmvae, cva or mvae")
-    p.add_argument("--source-data", type=Path, required=True)
-    p.add_argument("--target-data", type=Path, required=True)
-    p.add_argument("--params", type=json.loads, required=True)
-    p.add_argument("--class-map", type=_class_map, required=True)
-    p.add_argument("--paired-fraction", type=float, required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("evaluate-baseline", help="cross-modal accuracy of a trained baseline")
-    _cross_modal_evaluation_arguments(p, "the model")
-    p.add_argument("--model", type=Path, required=True)
-
-    p = sub.add_parser("evaluate-sweep-point",
-                       help="one setting of a validation sweep: a baseline's accuracy on the source's validation split")
-    _scenario_arguments(p)
-    p.add_argument("--model", type=Path, required=True)
-    p.add_argument("--param", required=True, help="the swept setting, e.g. kl_weight")
-    p.add_argument("--value", type=float, required=True, help="its value for this model")
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("evaluate-cascade", help="Table 3: association through a chain of associators vs direct")
-    p.add_argument("--path", nargs="+", required=True, help="datasets from source to target, e.g. fsdd fashion_mnist mnist")
-    p.add_argument("--source-data", type=Path, required=True)
-    p.add_argument("--vaes", type=Path, nargs="+", required=True, help="one per dataset of --path, in order")
-    p.add_argument("--associators", type=Path, nargs="+", required=True, help="one per leg of --path, in order")
-    p.add_argument("--direct-associator", type=Path, required=True)
-    p.add_argument("--target-classifier", type=Path, required=True)
-    p.add_argument("--class-maps", type=_class_maps, required=True, help="JSON list: one class map per leg")
-    p.add_argument("--direct-class-map", type=_class_map, required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("class-prototypes",
-                       help="model selection: does the evaluator recognise each class's Eq. 7 prototype of a VAE?")
-    p.add_argument("--data", type=Path, required=True, help="the VAE's prepared dataset (its training split is used)")
-    p.add_argument("--vae", type=Path, required=True)
-    p.add_argument("--classifier", type=Path, required=True)
-    p.add_argument("--lambda-crs", type=float, nargs="+", default=[1.0], help="the associator KL weights to try")
-    p.add_argument("--out", type=Path, required=True, help="JSON: per lambda_crs, each class's prediction")
-    p.add_argument("--png", type=Path, default=None, help="also draw the class means and decoded prototypes")
-
-    p = sub.add_parser("collect-metrics", help="merge per-job metric fragments into metrics.csv")
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("fragments", type=Path, nargs="+")
-
-    p = sub.add_parser("plot", help="draw one figure (PNG and PDF) from its data under reports/<config>/")
-    p.add_argument("--figure", choices=sorted(FIGURES), required=True)
-    p.add_argument("--data", type=Path, required=True, help="its figure data (metrics.csv for figure5)")
-    p.add_argument("--style", type=json.loads, required=True)
-    p.add_argument("--png", type=Path, required=True)
-    p.add_argument("--pdf", type=Path, required=True)
-
-    p = sub.add_parser("project-latents", help="figure data: 2-D projections of two latent spaces and an associator")
-    p.add_argument("--source", required=True)
-    p.add_argument("--target", required=True)
-    p.add_argument("--source-latents", type=Path, required=True)
-    p.add_argument("--target-latents", type=Path, required=True)
-    p.add_argument("--associator", type=Path, required=True)
-    p.add_argument("--source-classifier", type=Path, required=True, help="for the class names")
-    p.add_argument("--target-classifier", type=Path, required=True, help="for the class names")
-    p.add_argument("--class-map", type=_class_map, required=True)
-    p.add_argument("--points", type=int, required=True, help="test points drawn per latent space")
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("collect-run-records", help="model summaries, benchmarks and DVC records -> reports/")
-    p.add_argument("--models-dir", type=Path, required=True)
-    p.add_argument("--benchmarks-dir", type=Path, required=True)
-    p.add_argument("--dvc-records", type=Path, nargs="*", default=[])
-    p.add_argument("--out-dir", type=Path, required=True)
-
-    p = sub.add_parser("split-sizes", help="samples per split and class of prepared datasets -> reports/")
-    p.add_argument("--prepared", type=Path, nargs="+", required=True)
-    p.add_argument("--out", type=Path, required=True)
-
-    p = sub.add_parser("tables", help="the report's tables as CSV and LaTeX")
-    p.add_argument("--metrics", type=Path, required=True)
-    p.add_argument("--params", type=json.loads, required=True)
-    p.add_argument("--out-dir", type=Path, required=True)
-
-    p = sub.add_parser("dvc-metrics", help="the headline metrics and Figure 5 curves dvc.yaml declares")
-    p.add_argument("--headline", type=Path, required=True)
-    p.add_argument("--figure5", type=Path, required=True)
-    p.add_argument("fragments", type=Path, nargs="+", help="the per-job metric fragments metrics.csv merges")
-
-    p = sub.add_parser("report", help="render reports/<config>/report.html")
-    p.add_argument("--config-file", type=Path, required=True)
-    p.add_argument("--params", type=json.loads, required=True)
-    p.add_argument("--report-dir", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--run-record", type=Path, help="also write the run's settings and provenance (run.json) here")
-
-    p = sub.add_parser("combine-runs", help="one report from finished runs of one config that hold different seeds "
-                                            "(or one run's report again, from its record)")
-    p.add_argument("--run", type=Path, action="append", required=True, dest="runs",
-                   help="a finished run's reports/<config>/ folder (metrics.csv, figure_data/, run.json); repeat")
-    p.add_argument("--out-dir", type=Path, required=True, help="where the combined reports/<config>/ folder goes")
+    for name, job in JOBS.items():
+        p = sub.add_parser(name, help=job.help or None, description=job.help or None)
+        p.add_argument("spec", nargs="?", default=None, help=f"the job's {job.spec.__name__} as JSON")
+        annotations = field_types(job.spec)
+        for spec_field in dataclasses.fields(job.spec):
+            _field_option(p, spec_field, annotations[spec_field.name])
     return parser
 
 
-def run(args: argparse.Namespace) -> None:
-    from crossmodal import jobs
-
-    job = args.job
-    if job == "acquire":
-        jobs.acquire(args.dataset, args.raw_dir, track_with_dvc=not args.no_dvc)
-    elif job == "prepare":
-        jobs.prepare(args.dataset, args.raw_dir, args.params, args.out)
-    elif job == "train-classifier":
-        jobs.train_classifier(args.data, args.params, args.seed, args.out)
-    elif job == "train-vae":
-        jobs.train_vae(args.data, args.params, args.seed, args.out)
-    elif job == "encode-latents":
-        jobs.encode_latents(args.data, args.vae, args.out)
-    elif job == "train-associator":
-        jobs.train_associator(args.source_latents, args.target_data, args.target_vae, args.params,
-                              args.class_map, args.paired_fraction, args.seed, args.out)
-    elif job == "evaluate-classifier":
-        jobs.evaluate_classifier(args.data, args.classifier, args.seed, args.out)
-    elif job == "evaluate-vae":
-        jobs.evaluate_vae(args.data, args.vae, args.classifier, args.seed, args.out)
-    elif job == "evaluate-association":
-        jobs.evaluate_association(args.source, args.target, args.source_data, args.source_vae, args.associator,
-                                  args.target_vae, args.target_classifier, args.class_map, args.paired_fraction,
-                                  args.seed, args.grid_samples, args.out, args.samples_out, args.experiment, args.method,
-                                  args.method_summary)
-    elif job == "train-baseline":
-        jobs.train_baseline(args.method, args.source_data, args.target_data, args.params, args.class_map,
-                            args.paired_fraction, args.seed, args.out)
-    elif job == "evaluate-baseline":
-        jobs.evaluate_baseline(args.source, args.target, args.source_data, args.model, args.target_classifier,
-                               args.class_map, args.paired_fraction, args.seed, args.out, args.experiment,
-                               args.grid_samples, args.samples_out, args.method_summary)
-    elif job == "evaluate-sweep-point":
-        from crossmodal.selection import evaluate_sweep_point
-
-        evaluate_sweep_point(args.source, args.target, args.source_data, args.model, args.target_classifier,
-                             args.class_map, args.param, args.value, args.seed, args.out)
-    elif job == "evaluate-cascade":
-        jobs.evaluate_cascade(args.path, args.source_data, args.vaes, args.associators, args.direct_associator,
-                              args.target_classifier, args.class_maps, args.direct_class_map, args.seed, args.out)
-    elif job == "class-prototypes":
-        from crossmodal.diagnostics import check_class_prototypes
-
-        check_class_prototypes(args.data, args.vae, args.classifier, args.lambda_crs, args.out, args.png)
-    elif job == "collect-metrics":
-        jobs.collect_metrics(args.fragments, args.out)
-    elif job == "plot":
-        from crossmodal.report import figures
-
-        getattr(figures, FIGURES[args.figure])(args.data, args.style, args.png, args.pdf)
-    elif job == "project-latents":
-        from crossmodal.report.figure_data import project_latents
-
-        project_latents(args.source, args.target, args.source_latents, args.target_latents, args.associator,
-                        args.source_classifier, args.target_classifier, args.class_map, args.points, args.seed, args.out)
-    elif job == "collect-run-records":
-        from crossmodal.report.figure_data import collect_run_records
-
-        collect_run_records(args.models_dir, args.benchmarks_dir, args.dvc_records, args.out_dir)
-    elif job == "split-sizes":
-        from crossmodal.report.figure_data import write_split_sizes
-
-        write_split_sizes(args.prepared, args.out)
-    elif job == "tables":
-        from crossmodal.report.analysis import write_tables
-        from crossmodal.report.paper import load_paper_values
-
-        write_tables(args.metrics, load_paper_values(), args.params, args.out_dir)
-    elif job == "dvc-metrics":
-        from crossmodal.report.analysis import write_dvc_metrics
-
-        write_dvc_metrics(args.fragments, args.headline, args.figure5)
-    elif job == "report":
-        from crossmodal.report.html import render_report
-
-        render_report(args.config_file, args.params, args.report_dir, args.out, args.run_record)
-    elif job == "combine-runs":
-        from crossmodal.report.combine import CombineError, combine_runs
-
-        try:
-            combine_runs(args.runs, args.out_dir)
-        except CombineError as exc:  # the user's runs, not our code: the reason, no traceback
-            raise SystemExit(f"error: {exc}") from None
-    else:  # pragma: no cover - argparse rejects unknown jobs
-        raise SystemExit(f"unknown job {job}")
+def job_spec(args: argparse.Namespace) -> Any:
+    """The validated spec of the parsed command line: its JSON, with the options given on top."""
+    job = JOBS[args.job]
+    values = json.loads(args.spec) if args.spec else {}
+    if not isinstance(values, dict):
+        raise SpecError(f"{job.spec.__name__}: expected a JSON object, got {args.spec!r}")
+    annotations = field_types(job.spec)
+    for spec_field in dataclasses.fields(job.spec):
+        given = getattr(args, spec_field.name)
+        if given is not None and given is not False:
+            values[spec_field.name] = _option_value(given, annotations[spec_field.name])
+    return from_dict(job.spec, values)
 
 
 class Interrupted(BaseException):
@@ -335,7 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # on the spot and leave its temp files behind.
     signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        run(args)
+        spec = job_spec(args)
+    except (SpecError, json.JSONDecodeError) as exc:  # the caller's input: the reason, no traceback
+        print(f"error: {args.job}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        JOBS[args.job].load()(spec)
     except (Interrupted, KeyboardInterrupt) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         print(

@@ -18,7 +18,7 @@ from torch import Tensor
 from crossmodal.data.prepare import load_prepared
 from crossmodal.engine import as_float
 from crossmodal.io import atomic_write_json
-from crossmodal.jobs import load_model
+from crossmodal.jobs.store import load_model
 from crossmodal.objectives import associator_loss
 
 log = logging.getLogger(__name__)

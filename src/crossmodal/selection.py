@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crossmodal.metrics import metric_row, write_metrics
 
 if TYPE_CHECKING:
+    from crossmodal.jobs.specs import SweepPointSpec
     from crossmodal.models.base import CrossModalGenerator
     from crossmodal.models.classifier import Classifier
 
@@ -46,27 +46,26 @@ def validation_cross_accuracy(
     import torch  # here, so that the report can name sweep metrics without importing torch
 
     from crossmodal.data.pairing import mapped_only
-    from crossmodal.jobs import _batched, _predict
+    from crossmodal.jobs.evaluation import predict
+    from crossmodal.jobs.store import batched
 
     keep = mapped_only(source_data["y_val"], class_map)
     expected = torch.tensor([class_map[int(c)] for c in source_data["y_val"][keep]], dtype=torch.long)
-    generated = _batched(lambda b: model.cross_generate(source, target, b), source_data["x_val"][keep])
-    accuracy = 100.0 * (_predict(target_classifier, generated) == expected).float().mean().item()
+    generated = batched(lambda b: model.cross_generate(source, target, b), source_data["x_val"][keep])
+    accuracy = 100.0 * (predict(target_classifier, generated) == expected).float().mean().item()
     return accuracy, len(expected)
 
 
-def evaluate_sweep_point(
-    source: str, target: str, source_data: Path, model_path: Path, target_classifier: Path,
-    class_map: dict[int, int], param: str, value: float, seed: int, out: Path,
-) -> None:
+def evaluate_sweep_point(spec: SweepPointSpec) -> None:
     """The Table 1 metric of one baseline, on the source's validation split instead of its test split."""
     from crossmodal.data.prepare import load_prepared
-    from crossmodal.jobs import load_model
+    from crossmodal.jobs.store import load_model
 
-    model = load_model(model_path)
+    source, target, param, value = spec.source, spec.target, spec.param, spec.value
+    model = load_model(spec.model)
     accuracy, scored = validation_cross_accuracy(
-        model, source, target, load_prepared(source_data), load_model(target_classifier), class_map)
-    write_metrics(out, [metric_row(SWEEP_EXPERIMENT, model.method, sweep_metric(param, value), accuracy, source=source,
-                                   target=target, paired_fraction=1.0, latent_dim=model.latent_dim, seed=seed)])
+        model, source, target, load_prepared(spec.source_data), load_model(spec.target_classifier), spec.class_map)
+    write_metrics(spec.out, [metric_row(SWEEP_EXPERIMENT, model.method, sweep_metric(param, value), accuracy, source=source,
+                                   target=target, paired_fraction=1.0, latent_dim=model.latent_dim, seed=spec.seed)])
     log.info("sweep %s %s -> %s, %s = %g: %.2f%% on %d validation samples", model.method, source, target, param,
              value, accuracy, scored)

@@ -141,9 +141,9 @@ def test_a_config_is_not_silently_merged_with_another(tmp_path: Path) -> None:
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "extended by additional config" not in run.stdout + run.stderr
-    assert "acquire --dataset fsdd" not in run.stdout
-    prepare_mnist = next(line for line in run.stdout.splitlines() if "prepare --dataset mnist" in line)
+    assert 'acquire \'{"dataset":"fsdd"' not in run.stdout
+    prepare_mnist = next(line for line in run.stdout.splitlines() if 'prepare \'{"dataset":"mnist"' in line)
     assert '"subset":{}' in prepare_mnist
-    report = next(line for line in run.stdout.splitlines() if " report --config-file " in line)
-    assert "config/imagesonly.yaml --params" in report
+    report = next(line for line in run.stdout.splitlines() if " report '{\"config_file\"" in line)
+    assert 'config/imagesonly.yaml","params"' in report
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from crossmodal.data.download import Checksum, ChecksumError, DownloadError, RemoteFile, fetch
-from crossmodal.jobs import acquire
+from crossmodal.jobs.data import acquire
+from crossmodal.jobs.specs import AcquireSpec
 from faults.faultkit import PYTHON, files_under, job_env, wait_for
 
 pytestmark = pytest.mark.faults
@@ -152,7 +153,7 @@ def test_acquire_from_an_incomplete_mirror_names_the_mirror_path(tmp_path: Path,
     raw = tmp_path / "raw"
 
     with pytest.raises(DownloadError) as caught:
-        acquire("mnist", raw, track_with_dvc=False)
+        acquire(AcquireSpec(dataset="mnist", raw_dir=raw, no_dvc=True))
 
     missing = mirror / "mnist" / "train-images-idx3-ubyte.gz"
     assert f"  {missing.as_uri()}: [Errno 2] No such file or directory: '{missing}'" in str(caught.value)

@@ -15,7 +15,8 @@ import pytest
 import torch
 
 from crossmodal.io import CorruptCheckpointError, UnsafeCheckpointError, load_weights
-from crossmodal.jobs import evaluate_classifier
+from crossmodal.jobs.evaluation import evaluate_classifier
+from crossmodal.jobs.specs import EvaluateClassifierSpec
 from faults.faultkit import REPO_ROOT, files_under
 
 pytestmark = pytest.mark.faults
@@ -69,7 +70,7 @@ def test_evaluation_with_a_crafted_model_writes_no_metric(tmp_path: Path) -> Non
     out = tmp_path / "metrics" / "classifier.csv"
 
     with pytest.raises(UnsafeCheckpointError, match=re.escape(f"{evil}: refused to load")):
-        evaluate_classifier(data, evil, 0, out)
+        evaluate_classifier(EvaluateClassifierSpec(data=data, classifier=evil, seed=0, out=out))
 
     assert not marker.exists()
     assert files_under(tmp_path / "metrics") == []

@@ -13,7 +13,9 @@ import torch
 from torch import Tensor, nn
 
 from crossmodal.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer
-from crossmodal.jobs import collect_metrics, train_vae
+from crossmodal.jobs.collection import collect_metrics
+from crossmodal.jobs.specs import CollectMetricsSpec, TrainSpec
+from crossmodal.jobs.training import train_vae
 from crossmodal.metrics import MetricRangeError, MetricRow, metric_row, write_metrics
 from crossmodal.models.base import StepOutput, TrainableModel
 from crossmodal.models.vae import VAE
@@ -106,7 +108,7 @@ def test_divergence_after_a_checkpoint_also_removes_the_checkpoint(tmp_path: Pat
     out = tmp_path / "models" / "vae.pt"
 
     with pytest.raises(NonFiniteLossError, match=r"^vae\[fsdd,z=2,seed=0\]: non-finite loss inf at epoch 2, step 1$"):
-        train_vae(data, params, 0, out)
+        train_vae(TrainSpec(data=data, params=params, seed=0, out=out))
 
     assert files_under(out.parent) == []
 
@@ -140,7 +142,7 @@ def test_collect_metrics_refuses_a_tampered_fragment_and_keeps_the_old_table(tmp
     (fragments / "b.csv").write_text(tampered)
 
     with pytest.raises(MetricRangeError) as caught:
-        collect_metrics([fragments / "a.csv", fragments / "b.csv"], out)
+        collect_metrics(CollectMetricsSpec(fragments=[fragments / "a.csv", fragments / "b.csv"], out=out))
 
     assert str(caught.value) == "table2/classifier/mnist/0/accuracy: accuracy -3.0 is outside [0, 100]"
     assert out.read_bytes() == previous

@@ -163,23 +163,24 @@ def interrupt_after_epoch(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
 def test_checkpoint_of_other_parameters_or_code_is_never_resumed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, change: str
 ) -> None:
-    from crossmodal import jobs
+    from crossmodal.jobs import training
+    from crossmodal.jobs.specs import TrainSpec
 
     data = tiny_prepared(tmp_path / "tiny.pt")
     out = tmp_path / "models" / "vae.pt"
     with monkeypatch.context() as patch:
         interrupt_after_epoch(patch, 2)
         with pytest.raises(Killed):
-            jobs.train_vae(data, PARAMS, SEED, out)
+            training.train_vae(TrainSpec(data=data, params=PARAMS, seed=SEED, out=out))
     (stale,) = out.parent.glob("vae.pt.resume-*")
 
     params = PARAMS
     if change == "parameters":
         params = {**PARAMS, "train": {**PARAMS["train"], "learning_rate": 0.02}}
     else:
-        monkeypatch.setattr(jobs, "training_code_version", lambda: "edited-engine")
+        monkeypatch.setattr(training, "training_code_version", lambda: "edited-engine")
     with caplog.at_level("INFO", logger="crossmodal"):
-        jobs.train_vae(data, params, SEED, out)
+        training.train_vae(TrainSpec(data=data, params=params, seed=SEED, out=out))
 
     assert f"vae[mnist,z=3,seed=7]: removing {stale}, left by a run with other parameters or code" in caplog.text
     assert "resuming" not in caplog.text

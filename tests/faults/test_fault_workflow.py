@@ -25,6 +25,7 @@ import yaml
 from crossmodal.data.datasets import MNIST
 from crossmodal.data.download import matching_checksum
 from conftest import copy_repo
+from crossmodal.paths import RunPaths
 from faults.faultkit import PYTHON, REPO_ROOT, job_env, wait_for
 
 pytestmark = pytest.mark.faults
@@ -83,7 +84,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         start_new_session=True,  # its own process group, so a failed test can stop its jobs too
     )
     try:
-        job_log = repo / "results" / "hostile" / "logs" / "acquire" / "mnist.log"
+        job_log = repo / RunPaths("hostile", HOSTILE_RAW_DIR).log("raw_record", dataset="mnist")
         wait_for(job_log.exists, 180, "the first run to start its acquire job", first)
         venv = Path(PYTHON).parent.parent
         # `-o`: take the venv as built (the test must not reinstall the environment it runs in).
@@ -136,11 +137,7 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 SAFE_UNQUOTED = {
     "PYTHON": "quoted once with shlex.quote in common.smk",
     "threads": "an integer",
-    "wildcards.seed": r"constrained to \d+",
-    "wildcards.fraction": "constrained to [0-9.]+",
-    "params.grid_samples": "an integer (schema)",
-    "params.path": "experiments.smk: dataset names, each shlex-quoted, from a wildcard of [a-z_]+ segments",
-    "params.summary": "baselines.smk: empty or the literal flag --method-summary, never config text",
+    "params.job": "avae.smk: one of two literal job names (studies/avae/plan.py evaluation_job), never config text",
 }
 
 

@@ -3,34 +3,35 @@
 
 rule acquire:
     output:
-        raw=directory(f"{RAW}/{{dataset}}"),
-        record=f"{RAW}/{{dataset}}.dvc",
+        raw=directory(P.path("raw")),
+        record=P.path("raw_record"),
+    params:
+        spec=WF.acquire,
     log:
-        f"{LOGS}/acquire/{{dataset}}.log",
+        P.log("raw_record"),
     resources:
         dvc=1,
     shell:
-        "{PYTHON} acquire --dataset {wildcards.dataset:q} --raw-dir {RAW:q} > {log:q} 2>&1"
+        "{PYTHON} acquire {params.spec:q} > {log:q} 2>&1"
 
 
 rule prepare:
     input:
         # DVC resets mtimes on pull, so the raw folder's own mtime must not trigger work; its
         # content is pinned by the .dvc record, which only changes when the data does.
-        raw=ancient(f"{RAW}/{{dataset}}"),
-        record=f"{RAW}/{{dataset}}.dvc",
+        raw=ancient(P.path("raw")),
+        record=P.path("raw_record"),
     output:
-        prepared("{dataset}"),
+        P.path("prepared"),
     params:
-        options=prepare_params,
-        code=CODE["prepare"],
+        spec=WF.prepare,
+        code=WF.code["prepare"],
     log:
-        f"{LOGS}/prepare/{{dataset}}.log",
+        P.log("prepared"),
     benchmark:
-        f"{BENCH}/prepare/{{dataset}}.tsv"
+        P.benchmark("prepared")
     # One thread, like every other rule: a two-thread job waits for both cores to be free at once,
     # which a busy DAG of one-thread jobs never leaves, so it starved behind the training queue.
     threads: 1
     shell:
-        "{PYTHON} --threads {threads} prepare --dataset {wildcards.dataset:q} --raw-dir {RAW:q}"
-        " --params {params.options:q} --out {output:q} > {log:q} 2>&1"
+        "{PYTHON} --threads {threads} prepare {params.spec:q} > {log:q} 2>&1"

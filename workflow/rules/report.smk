@@ -1,217 +1,130 @@
 # Figures, tables and the report. Compute (figure data, from results/) is kept apart from plotting
 # (from reports/<config>/ only), so a restyle reruns plotting and the report, never a model.
-
-FIGURE_DATA = f"{REPORTS}/figure_data"
-FIGURES = f"{REPORTS}/figures"
-TABLE_NAMES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
-# The report's settings: what it needs of the config, so that only these keys rerun it.
-# Datasets as a list: canonical JSON sorts a mapping's keys, and the tables keep the config's order.
-REPORT_SETTINGS = {"name": CONFIG_NAME, "seeds": SEEDS, "scenarios": config["scenarios"], "datasets": list(config["datasets"]),
-                   "dataset_options": config["datasets"],
-                   "latent_dim": LATENT_DIM, "experiments": config["experiments"], "report": config["report"],
-                   # Every model family's code version: runs combined into one report must agree on all of them.
-                   "code": {**CODE, **{f"baseline_{name}": version for name, version in BASELINE_CODE.items()}},
-                   "validation_sweeps": sweep_report_settings()}
-# The one style every figure is drawn in; only these keys rerun the plotting rules.
-STYLE = as_json({k: config["report"][k] for k in ("style", "palette", "dpi", "font_scale")})
-FIGURE_CODE = code_version("report/figures.py", "report/analysis.py", "report/paper.py", "report/gap_notes.py")
-
-
-def plotted(path):
-    """The PNG and PDF a plotting rule writes for ``path`` (without suffix)."""
-    return {"png": f"{path}.png", "pdf": f"{path}.pdf"}
-
-
-# --- compute: figure data under reports/<config>/figure_data/ ------------------------------------
-
-
-rule project_latents:
-    input:
-        source_latents=latents("{source}", "{sdim}", "{seed}"),
-        target_latents=latents("{target}", "{tdim}", "{seed}"),
-        associator=associator_model("{source}", "{target}", "{sdim}", "{tdim}", "1.0", "{seed}"),
-        source_classifier=classifier_model("{source}", "{seed}"),
-        target_classifier=classifier_model("{target}", "{seed}"),
-    output:
-        f"{FIGURE_DATA}/latents/{{source}}-{{target}}_z{{sdim}}-{{tdim}}_seed{{seed}}.npz",
-    params:
-        class_map=class_map_json,
-        points=config["report"]["latent_points"],
-        code=code_version("report/figure_data.py", "jobs.py"),
-    log:
-        f"{LOGS}/figure_data/latents_{{source}}-{{target}}_z{{sdim}}-{{tdim}}_seed{{seed}}.log",
-    shell:
-        "{PYTHON} --threads 1 project-latents --source {wildcards.source:q} --target {wildcards.target:q}"
-        " --source-latents {input.source_latents:q} --target-latents {input.target_latents:q}"
-        " --associator {input.associator:q} --source-classifier {input.source_classifier:q}"
-        " --target-classifier {input.target_classifier:q} --class-map {params.class_map:q}"
-        " --points {params.points:q} --seed {wildcards.seed} --out {output:q} > {log:q} 2>&1"
-
-
 # The figure data below is shared by `make push` (figure_data/ is in artifacts/<config>.dvc), but
 # metrics.csv is not: these rules read the metric fragments under results/ instead, so that after a
 # pull they do not rerun behind a regenerated metrics.csv.
+
 
 # With every metric fragment written, every model of the run is trained: this picks up every model
 # summary (classifiers, VAEs, associators, and any other method's that save_model writes) and benchmark.
 rule collect_run_records:
     input:
-        fragments=lambda w: metric_fragments(),
-        dvc_records=raw_data_records(),
+        fragments=WF.metric_fragments(),
+        dvc_records=WF.raw_records(),
     output:
-        models=f"{FIGURE_DATA}/run/models.json.gz",
-        benchmarks=f"{FIGURE_DATA}/run/benchmarks.csv",
-        dvc_records=[f"{FIGURE_DATA}/run/dvc/{dataset}.dvc" for dataset in config["datasets"]],
+        models=P.path("run_models"),
+        benchmarks=P.path("run_benchmarks"),
+        dvc_records=WF.run_dvc_records(),
     params:
-        models_dir=f"{RESULTS}/models",
-        code=code_version("report/figure_data.py"),
+        spec=lambda w, input: WF.collect_run_records(input.dvc_records),
+        code=WF.report_code("figure_data"),
     log:
-        f"{LOGS}/figure_data/run_records.log",
+        P.log("run_models"),
     shell:
-        "{PYTHON} collect-run-records --models-dir {params.models_dir:q} --benchmarks-dir {BENCH:q}"
-        " --dvc-records {input.dvc_records:q} --out-dir {FIGURE_DATA:q}/run > {log:q} 2>&1"
+        "{PYTHON} collect-run-records {params.spec:q} > {log:q} 2>&1"
 
 
 # What a paired fraction means in examples: the report prints it under Figure 5.
 rule split_sizes:
     input:
-        [prepared(dataset) for dataset in config["datasets"]],
+        WF.prepared(),
     output:
-        f"{FIGURE_DATA}/run/split_sizes.json",
+        P.path("split_sizes"),
     params:
-        code=code_version("report/figure_data.py"),
+        spec=lambda w, input: WF.split_sizes(input),
+        code=WF.report_code("figure_data"),
     log:
-        f"{LOGS}/figure_data/split_sizes.log",
+        P.log("split_sizes"),
     shell:
-        "{PYTHON} split-sizes --prepared {input:q} --out {output:q} > {log:q} 2>&1"
+        "{PYTHON} split-sizes {params.spec:q} > {log:q} 2>&1"
 
 
 rule dvc_metrics:
     input:
-        lambda w: metric_fragments(),
+        WF.metric_fragments(),
     output:
-        headline=f"{FIGURE_DATA}/headline_metrics.json",
-        figure5=f"{FIGURE_DATA}/figure5.csv",
+        headline=P.path("headline_metrics"),
+        figure5=P.path("figure5_data"),
     params:
-        code=code_version("report/analysis.py", "report/gap_notes.py"),
+        spec=lambda w, input: WF.dvc_metrics(input),
+        code=WF.report_code("dvc_metrics"),
     log:
-        f"{LOGS}/figure_data/dvc_metrics.log",
+        P.log("headline_metrics"),
     shell:
-        "{PYTHON} dvc-metrics --headline {output.headline:q} --figure5 {output.figure5:q} {input:q} > {log:q} 2>&1"
+        "{PYTHON} dvc-metrics {params.spec:q} > {log:q} 2>&1"
 
 
 # --- plotting and tables: reports/<config>/ only ----------------------------------------------
 
 
-rule plot_samples:
+# One figure per figure data file (qualitative grids, latent spaces).
+rule plot_figure_data:
     input:
-        f"{FIGURE_DATA}/samples/{{name}}.npz",
+        P.path("figure_data"),
     output:
-        png=report(f"{FIGURES}/samples/{{name}}.png", category="Qualitative grids", caption="../report/samples.rst"),
-        pdf=f"{FIGURES}/samples/{{name}}.pdf",
+        png=report(P.path("figure_of_data"), category=lambda w: FIGURE_CATEGORIES[w.figure], caption="../report/figure.rst"),
+        pdf=P.plotted("figure_of_data")["pdf"],
+    wildcard_constraints:
+        figure="samples|latents",
     params:
-        style=STYLE,
-        code=FIGURE_CODE,
+        spec=WF.plot_figure_data,
+        code=WF.report_code("plot"),
     log:
-        f"{LOGS}/plot/samples_{{name}}.log",
+        P.log("figure_of_data"),
     shell:
-        "{PYTHON} plot --figure samples --data {input:q} --style {params.style:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} > {log:q} 2>&1"
+        "{PYTHON} plot {params.spec:q} > {log:q} 2>&1"
 
 
-rule plot_latents:
+# A figure of the whole run: Figure 5 (from metrics.csv), training curves (from the model summaries).
+rule plot_run_figure:
     input:
-        f"{FIGURE_DATA}/latents/{{name}}.npz",
+        lambda w: WF.figure_data_input(w.figure),
     output:
-        png=report(f"{FIGURES}/latents/{{name}}.png", category="Latent spaces", caption="../report/latents.rst"),
-        pdf=f"{FIGURES}/latents/{{name}}.pdf",
+        png=report(P.path("figure"), category=lambda w: FIGURE_CATEGORIES[w.figure], caption="../report/figure.rst"),
+        pdf=P.plotted("figure")["pdf"],
+    wildcard_constraints:
+        figure="figure5|training",
     params:
-        style=STYLE,
-        code=FIGURE_CODE,
+        spec=WF.plot_run_figure,
+        code=WF.report_code("plot"),
     log:
-        f"{LOGS}/plot/latents_{{name}}.log",
+        P.log("figure"),
     shell:
-        "{PYTHON} plot --figure latents --data {input:q} --style {params.style:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} > {log:q} 2>&1"
-
-
-rule plot_figure5:
-    input:
-        f"{REPORTS}/metrics.csv",
-    output:
-        png=report(f"{FIGURES}/figure5.png", category="Figure 5", caption="../report/figure5.rst"),
-        pdf=f"{FIGURES}/figure5.pdf",
-    params:
-        style=STYLE,
-        code=FIGURE_CODE,
-    log:
-        f"{LOGS}/plot/figure5.log",
-    shell:
-        "{PYTHON} plot --figure figure5 --data {input:q} --style {params.style:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} > {log:q} 2>&1"
-
-
-rule plot_training:
-    input:
-        f"{FIGURE_DATA}/run/models.json.gz",
-    output:
-        png=report(f"{FIGURES}/training.png", category="Training", caption="../report/training.rst"),
-        pdf=f"{FIGURES}/training.pdf",
-    params:
-        style=STYLE,
-        code=FIGURE_CODE,
-    log:
-        f"{LOGS}/plot/training.log",
-    shell:
-        "{PYTHON} plot --figure training --data {input:q} --style {params.style:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} > {log:q} 2>&1"
+        "{PYTHON} plot {params.spec:q} > {log:q} 2>&1"
 
 
 rule tables:
     input:
-        f"{REPORTS}/metrics.csv",
+        P.path("metrics"),
     output:
-        **{f"{name}_csv": report(f"{REPORTS}/tables/{name}.csv", category="Tables", caption="../report/tables.rst")
-           for name in TABLE_NAMES},
-        **{f"{name}_tex": f"{REPORTS}/tables/{name}.tex" for name in TABLE_NAMES},
+        **{name: report(path, category="Tables", caption="../report/tables.rst") if name.endswith("_csv") else path
+           for name, path in WF.table_outputs(REPORT_TABLES).items()},
     params:
-        settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/analysis.py", "report/paper.py", "report/paper_values.csv", "report/gap_notes.py"),
+        spec=WF.tables(),
+        code=WF.report_code("tables"),
     log:
-        f"{LOGS}/tables.log",
+        P.log("table_csv", table="all"),
     shell:
-        "{PYTHON} tables --metrics {input:q} --params {params.settings:q} --out-dir {REPORTS:q}/tables > {log:q} 2>&1"
+        "{PYTHON} tables {params.spec:q} > {log:q} 2>&1"
 
 
 rule report:
     input:
-        metrics=f"{REPORTS}/metrics.csv",
-        figures=lambda w: report_figures(),
+        metrics=P.path("metrics"),
+        figures=WF.report_figures(),
         tables=rules.tables.output,
         run_records=rules.collect_run_records.output,
         split_sizes=rules.split_sizes.output,
         dvc_metrics=rules.dvc_metrics.output,
         config_file=workflow.configfiles[-1],
     output:
-        page=report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
+        page=report(P.path("report"), category="Report", caption="../report/report.rst"),
         # The run's settings and provenance: with metrics.csv and figure_data/, what combine-runs needs.
-        record=f"{REPORTS}/run.json",
+        record=P.path("run_record"),
     params:
-        settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/html.py", "report/analysis.py", "report/figure_data.py", "report/paper.py", "report/paper_values.csv",
-                          "report/gap_notes.py", "report/gap_notes.yaml", "report/templates/report.html"),
+        spec=lambda w, input: WF.report(input.config_file),
+        code=WF.report_code("report"),
     log:
-        f"{LOGS}/report.log",
+        P.log("report"),
     shell:
-        "{PYTHON} report --config-file {input.config_file:q} --params {params.settings:q}"
-        " --report-dir {REPORTS:q} --out {output.page:q} --run-record {output.record:q} > {log:q} 2>&1"
-
-
-def latent_figures():
-    """One latent-space figure per scenario (first seed, all pairs)."""
-    return [f"{FIGURES}/latents/{s['source']}-{s['target']}_z{LATENT_DIM}-{LATENT_DIM}_seed{SEEDS[0]}.png"
-            for s in config["scenarios"]]
-
-
-REPORT_FIGURE_PROVIDERS.append(latent_figures)
-REPORT_FIGURE_PROVIDERS.append(lambda: [f"{FIGURES}/figure5.png", f"{FIGURES}/training.png"])
+        "{PYTHON} report {params.spec:q} > {log:q} 2>&1"

@@ -52,7 +52,7 @@ def project_latents(source: str, target: str, source_latents: Path, target_laten
     import torch
 
     from crossmodal.io import load_weights
-    from crossmodal.jobs import load_model
+    from crossmodal.jobs.store import load_model
 
     rng = np.random.default_rng(seed)
     z_source, z_target = load_weights(source_latents), load_weights(target_latents)

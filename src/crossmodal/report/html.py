@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 from importlib import metadata
@@ -22,6 +21,7 @@ import yaml
 from crossmodal.config import REPO_ROOT
 from crossmodal.data.datasets import DATASETS
 from crossmodal.io import atomic_write_json, atomic_write_text
+from crossmodal.paths import parse
 from crossmodal.report.analysis import (
     TABLE1_METHODS, build_tables, claims, dataset_title, deviations, load_metrics, method_title, substitutions,
 )
@@ -87,18 +87,13 @@ def _figure(report_dir: Path, png: Path, caption: str) -> dict[str, str]:
     return {"name": png.stem, "src": _embed_png(png), "pdf": str(relative.with_suffix(".pdf")), "caption": caption}
 
 
-# A sample grid's file name: <method>_<source>-<target>_z<dims>_p<fraction>_seed<seed>.
-_GRID_NAME = re.compile(r"^(?P<method>" + "|".join(sorted(TABLE1_METHODS, key=len, reverse=True))
-                        + r")_(?P<source>[a-z_]+)-(?P<target>[a-z_]+)_z")
-
-
 def grids_by_scenario(report_dir: Path, scenarios: list[dict[str, Any]], suffix: str = "") -> list[dict[str, Any]]:
     """The qualitative grids whose name ends in ``suffix``, grouped by scenario (config order), one
     per method (Table 1 order)."""
     found: dict[tuple[str, str], list[tuple[int, dict[str, str]]]] = {}
     for png in sorted((report_dir / "figures" / "samples").glob(f"*{suffix}.png")):
-        match = _GRID_NAME.match(png.stem)
-        if match:
+        match = parse("sample_grid", png)
+        if match and match["method"] in TABLE1_METHODS:
             key = (match["source"], match["target"])
             order = TABLE1_METHODS.index(match["method"])
             found.setdefault(key, []).append((order, _figure(report_dir, png, method_title(match["method"]))))

@@ -1,0 +1,75 @@
+"""Data jobs (acquire, prepare) and how every cross-modal method sees a scenario's data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from crossmodal.data.datasets import dataset_info
+from crossmodal.data.download import fetch, mirror_base_urls
+from crossmodal.data.pairing import PairedBatches, mapped_only, paired_subset
+from crossmodal.data.prepare import prepare_dataset
+from crossmodal.engine import TensorBatches
+from crossmodal.jobs.specs import AcquireSpec, PrepareSpec
+
+
+def acquire(spec: AcquireSpec) -> list[Path]:
+    """Fetch and verify every file of the dataset into ``raw_dir/<dataset>``; record it in DVC."""
+    info = dataset_info(spec.dataset)
+    target = spec.raw_dir / spec.dataset
+    base_urls = mirror_base_urls(info.mirror_folder)
+    paths = [fetch(remote, target, base_urls) for remote in info.files]
+    if not spec.no_dvc:
+        # Records the content hash in <raw_dir>/<dataset>.dvc (committed to git): `dvc status`
+        # then reports any later change, and `dvc push`/`dvc pull` move these exact bytes.
+        subprocess.run(
+            [sys.executable, "-m", "dvc", "--wait-for-lock", "add", "--quiet", str(target)],
+            check=True,
+        )
+    return paths
+
+
+def prepare(spec: PrepareSpec) -> None:
+    prepare_dataset(dataset_info(spec.dataset), spec.raw_dir / spec.dataset, spec.params, spec.out)
+
+
+def split_batches(data: dict[str, Any], split: str, device: torch.device, with_labels: bool = True) -> TensorBatches:
+    tensors = {"x": data[f"x_{split}"]}
+    if with_labels:
+        tensors["y"] = data[f"y_{split}"]
+    return TensorBatches(tensors).to(device)
+
+
+def paired_splits(
+    source: dict[str, dict[str, Tensor]], source_labels: dict[str, Tensor], target: dict[str, Any],
+    class_map: dict[int, int], paired_fraction: float, seed: int, device: torch.device, target_key: str = "x_tgt",
+) -> tuple[PairedBatches, PairedBatches]:
+    """Training and validation pairs of a scenario, as every cross-modal method sees them.
+
+    ``source[split]`` holds the per-sample source tensors (batch keys), ``target`` the prepared
+    target dataset. Only a stratified ``paired_fraction`` of each modality's split takes part;
+    training partners are redrawn every epoch, validation ones fixed by ``seed``.
+    """
+    subset_generator = torch.Generator().manual_seed(seed)
+    splits = []
+    for split, fixed in (("train", None), ("val", seed)):
+        src_idx = paired_subset(source_labels[split], paired_fraction, subset_generator)
+        tgt_idx = paired_subset(target[f"y_{split}"], paired_fraction, subset_generator)
+        splits.append(PairedBatches(
+            {key: tensor[src_idx].to(device) for key, tensor in source[split].items()}, source_labels[split][src_idx],
+            target[f"x_{split}"][tgt_idx].to(device), target[f"y_{split}"][tgt_idx], class_map, fixed_pairing_seed=fixed,
+            epoch_size=None if fixed is not None else full_pairing_size(source_labels[split], class_map),
+            target_key=target_key,
+        ))
+    return splits[0], splits[1]
+
+
+def full_pairing_size(source_labels: Tensor, class_map: dict[int, int]) -> int:
+    """Pairs in one epoch at paired fraction 1 (each paired source sample meets one partner).
+    Every paired fraction trains for this many pairs an epoch, so Table 1's runs are unchanged."""
+    return len(mapped_only(source_labels, class_map))

@@ -1,0 +1,65 @@
+"""Models on disk: build one from its recorded build arguments, save it with its training summary,
+load it back; and batched inference on whatever device is there."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from crossmodal.config import canonical_json
+from crossmodal.engine import TrainResult, as_float, pick_device
+from crossmodal.io import atomic_torch_save, atomic_write_json, load_weights
+from crossmodal.models.avae import Associator, AssociatorConfig
+from crossmodal.models import build_multimodal
+from crossmodal.models.classifier import Classifier, ClassifierConfig
+from crossmodal.models.networks import count_trainable_parameters
+from crossmodal.models.vae import VAE, VAEConfig
+
+
+def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
+    if kind == "classifier":
+        return Classifier(tuple(build["shape"]), int(build["num_classes"]), ClassifierConfig.from_params(build["params"]))
+    if kind == "vae":
+        return VAE(tuple(build["shape"]), build["output"], VAEConfig.from_params(build["params"]))
+    if kind == "associator":
+        p = build["params"]
+        return Associator(int(build["source_dim"]), int(build["target_dim"]), AssociatorConfig.from_params(p).hidden)
+    if kind == "baseline":
+        return build_multimodal(build)
+    raise ValueError(f"unknown model kind {kind!r}")
+
+
+def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Module, result: TrainResult) -> None:
+    summary = {
+        "kind": kind,
+        "build": build,
+        "trainable_parameters": count_trainable_parameters(model),
+        "best_epoch": result.best_epoch,
+        "best_val_score": result.best_val_score,
+        "monitor": build["params"]["train"].get("monitor", "loss"),
+        "stopped_early": result.stopped_early,
+        "epochs_run": len(result.history),
+        "train_seconds": round(result.train_seconds, 3),
+        "precision": result.precision,
+        "history": result.history,
+    }
+    state = {k: v.cpu() for k, v in model.state_dict().items()}
+    atomic_torch_save({"kind": kind, "build": canonical_json(build), "state_dict": state}, out)
+    atomic_write_json(out.with_suffix(".json"), summary)
+
+
+def load_model(path: Path, device: torch.device | None = None) -> torch.nn.Module:
+    payload = load_weights(path)
+    model = build_model(payload["kind"], json.loads(payload["build"]))
+    model.load_state_dict(payload["state_dict"])
+    return model.to(device or pick_device()).eval()
+
+
+@torch.inference_mode()
+def batched(fn, x: Tensor, batch_size: int = 4096) -> Tensor:
+    device = pick_device()
+    return torch.cat([fn(as_float(x[i : i + batch_size].to(device))).cpu() for i in range(0, len(x), batch_size)])

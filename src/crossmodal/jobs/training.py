@@ -1,0 +1,157 @@
+"""Training jobs: per-modality classifiers and VAEs, cached latents, associators, baselines."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from crossmodal.config import PACKAGE_ROOT, canonical_json, code_version
+from crossmodal.data.datasets import dataset_info
+from crossmodal.data.prepare import load_prepared
+from crossmodal.engine import NonFiniteLossError, TrainConfig, Trainer, TrainResult, pick_device
+from crossmodal.io import atomic_torch_save, load_weights
+from crossmodal.jobs.data import paired_splits, split_batches
+from crossmodal.jobs.specs import EncodeLatentsSpec, TrainAssociatorSpec, TrainBaselineSpec, TrainSpec
+from crossmodal.jobs.store import batched, build_model, load_model, save_model
+from crossmodal.methods import BASELINES
+from crossmodal.models.avae import AssociatorConfig, AssociatorTrainer
+
+log = logging.getLogger(__name__)
+
+
+def training_code_version() -> str:
+    """Hash of every module a training job runs (all model families included)."""
+    models = sorted(str(p.relative_to(PACKAGE_ROOT)) for p in (PACKAGE_ROOT / "models").rglob("*.py"))
+    jobs = sorted(str(p.relative_to(PACKAGE_ROOT)) for p in (PACKAGE_ROOT / "jobs").glob("*.py"))
+    return code_version("engine.py", "io.py", "objectives.py", "data/pairing.py", *jobs, *models)
+
+
+def fit(
+    model: torch.nn.Module, params: dict[str, Any], seed: int, out: Path, name: str, train: Any, val: Any
+) -> tuple[TrainResult, Path]:
+    """Train with a resume checkpoint keyed by the parameters and the training code, so a checkpoint
+    of other settings or other code is never resumed (it could not end as an uninterrupted run would)."""
+    key = hashlib.sha256(f"{canonical_json(params)}|{training_code_version()}".encode()).hexdigest()[:16]
+    resume = out.with_name(out.name + f".resume-{key}-s{seed}")
+    for stale in out.parent.glob(glob.escape(out.name) + ".resume-*"):
+        if stale != resume:
+            log.info("%s: removing %s, left by a run with other parameters or code", name, stale)
+            stale.unlink(missing_ok=True)
+    trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume)
+    try:
+        result = trainer.fit(train, val)
+    except NonFiniteLossError:
+        # Training is deterministic, so resuming a diverged run would only diverge again.
+        resume.unlink(missing_ok=True)
+        raise
+    return result, resume
+
+
+def train_classifier(spec: TrainSpec) -> None:
+    data_path, params, seed, out = spec.data, spec.params, spec.seed, spec.out
+    torch.manual_seed(seed)
+    data = load_prepared(data_path)
+    meta = data["meta"]
+    # The class names travel with the evaluator, so that whatever it judges is reported by name.
+    build = {"shape": meta["shape"], "num_classes": len(meta["classes"]), "classes": meta["classes"], "params": params}
+    model = build_model("classifier", build)
+    device = pick_device()
+    result, resume = fit(model, params, seed, out, f"classifier[{meta['dataset']},seed={seed}]",
+                          split_batches(data, "train", device), split_batches(data, "val", device))
+    save_model(out, "classifier", build, model, result)
+    resume.unlink(missing_ok=True)
+
+
+def train_vae(spec: TrainSpec) -> None:
+    data_path, params, seed, out = spec.data, spec.params, spec.seed, spec.out
+    torch.manual_seed(seed)
+    data = load_prepared(data_path)
+    meta = data["meta"]
+    output = dataset_info(meta["dataset"]).decoder_output
+    build = {"shape": meta["shape"], "output": output, "params": params}
+    model = build_model("vae", build)
+    device = pick_device()
+    name = f"vae[{meta['dataset']},z={params['latent_dim']},seed={seed}]"
+    result, resume = fit(model, params, seed, out, name,
+                          split_batches(data, "train", device, False), split_batches(data, "val", device, False))
+    save_model(out, "vae", build, model, result)
+    resume.unlink(missing_ok=True)
+
+
+def encode_latents(spec: EncodeLatentsSpec) -> None:
+    """The frozen encoder's posterior of every sample, computed once and shared by associators."""
+    data_path, vae_path, out = spec.data, spec.vae, spec.out
+    data = load_prepared(data_path)
+    vae = load_model(vae_path)
+    latents: dict[str, Tensor] = {}
+    for split in ("train", "val", "test"):
+        stats = batched(lambda x: torch.cat(vae.encode(x), dim=1), data[f"x_{split}"])
+        latents[f"mu_{split}"], latents[f"logvar_{split}"] = stats.chunk(2, dim=1)
+        latents[f"y_{split}"] = data[f"y_{split}"]
+    atomic_torch_save(latents, out)
+
+
+def train_associator(spec: TrainAssociatorSpec) -> None:
+    source_latents, target_data, target_vae, params = spec.source_latents, spec.target_data, spec.target_vae, spec.params
+    class_map, paired_fraction, seed, out = spec.class_map, spec.paired_fraction, spec.seed, spec.out
+    torch.manual_seed(seed)
+    device = pick_device()
+    z = load_weights(source_latents)
+    tgt = load_prepared(target_data)
+    vae = load_model(target_vae, device)
+    source_dim, target_dim = z["mu_train"].shape[1], vae.config.latent_dim
+    train, val = paired_splits(
+        {split: {"mu_src": z[f"mu_{split}"], "logvar_src": z[f"logvar_{split}"]} for split in ("train", "val")},
+        {split: z[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
+    )
+    build = {"source_dim": source_dim, "target_dim": target_dim, "params": params}
+    associator = build_model("associator", build)
+    trainer_model = AssociatorTrainer(associator, vae.decoder, AssociatorConfig.from_params(params))
+    log.info("associator: %d paired training sources (fraction %g), %d pairs an epoch", train.num_sources,
+             paired_fraction, len(train))
+    result, resume = fit(trainer_model, params, seed, out, f"associator[{out.parent.name},p={paired_fraction:g},seed={seed}]", train, val)
+    save_model(out, "associator", build, associator, result)
+    resume.unlink(missing_ok=True)
+
+
+def _modality_record(data: dict[str, Any], architecture: dict[str, Any]) -> dict[str, Any]:
+    meta = data["meta"]
+    return {"name": meta["dataset"], "shape": meta["shape"], "output": dataset_info(meta["dataset"]).decoder_output,
+            "architecture": architecture}
+
+
+def train_baseline(spec: TrainBaselineSpec) -> None:
+    """One baseline of AVAE Table 1 on one scenario, on the pairs AVAE's associator sees.
+
+    ``params``: the method's hyperparameters with ``latent_dim`` and the per-modality
+    ``architectures`` (``{"source": ..., "target": ...}``, each dataset's ``models.vae`` one).
+    Batches hold each modality's samples under its dataset's name.
+    """
+    method, source_data, target_data, params = spec.method, spec.source_data, spec.target_data, spec.params
+    class_map, paired_fraction, seed, out = spec.class_map, spec.paired_fraction, spec.seed, spec.out
+    if method not in BASELINES:
+        raise ValueError(f"unknown baseline {method!r}; known: {sorted(BASELINES)}")
+    torch.manual_seed(seed)
+    device = pick_device()
+    src, tgt = load_prepared(source_data), load_prepared(target_data)
+    train, val = paired_splits(
+        {split: {src["meta"]["dataset"]: src[f"x_{split}"]} for split in ("train", "val")},
+        {split: src[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
+        target_key=tgt["meta"]["dataset"],
+    )
+    architectures = params["architectures"]
+    build = {"method": method, "source": _modality_record(src, architectures["source"]),
+             "target": _modality_record(tgt, architectures["target"]), "params": params}
+    model = build_model("baseline", build)
+    name = f"{method}[{src['meta']['dataset']}->{tgt['meta']['dataset']},p={paired_fraction:g},seed={seed}]"
+    log.info("%s: %d paired training sources (fraction %g), %d pairs an epoch", name, train.num_sources,
+             paired_fraction, len(train))
+    result, resume = fit(model, params, seed, out, name, train, val)
+    save_model(out, "baseline", build, model, result)
+    resume.unlink(missing_ok=True)

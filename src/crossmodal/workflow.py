@@ -1,0 +1,252 @@
+"""What the Snakemake rules compute from the config: job parameters, command lines, input lists,
+and which result files a config asks for. The rule files only wire these to rules.
+
+Torch-free on purpose: the Snakefile imports it at parse time. A study (``crossmodal.studies.<name>``)
+adds its own result files through its ``plan`` module (``metric_fragments``, ``report_figures``,
+``report_settings``), so the files a run asks for are a plain function of its config.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from crossmodal.config import canonical_json, class_map, code_version, model_params
+from crossmodal.jobs import JOBS
+from crossmodal.jobs.specs import from_dict, to_json
+from crossmodal.paths import RunPaths
+
+DEFAULT_STUDIES = ("avae",)
+# Code each model family depends on; its hash is a param, so editing e.g. models/vae.py reruns
+# exactly the VAE jobs (and what consumes their outputs), whatever the files' mtimes say.
+ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/networks.py", "jobs/specs.py",
+               "jobs/data.py", "jobs/store.py", "jobs/training.py")
+# What every evaluation runs besides the model it evaluates.
+EVALUATION_CODE = ("jobs/specs.py", "jobs/store.py", "jobs/evaluation.py", "metrics.py")
+PREPARE_CODE = ("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py",
+                "data/images.py", "data/splits.py")
+# The report rules' code, by rule: only an edit of what a rule runs reruns it.
+REPORT_CODE = {
+    "figure_data": ("report/figure_data.py",),
+    "project_latents": ("report/figure_data.py", "jobs/store.py"),
+    "dvc_metrics": ("report/analysis.py", "report/gap_notes.py"),
+    "plot": ("report/figures.py", "report/analysis.py", "report/paper.py", "report/gap_notes.py"),
+    "tables": ("report/analysis.py", "report/paper.py", "report/paper_values.csv", "report/gap_notes.py"),
+    "report": ("report/html.py", "report/analysis.py", "report/figure_data.py", "report/paper.py",
+               "report/paper_values.csv", "report/gap_notes.py", "report/gap_notes.yaml",
+               "report/templates/report.html"),
+}
+# The tables the report rule writes (crossmodal.report.analysis.write_tables).
+REPORT_TABLES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
+# The snakemake --report category of each figure.
+FIGURE_CATEGORIES = {"samples": "Qualitative grids", "latents": "Latent spaces", "figure5": "Figure 5",
+                     "training": "Training"}
+# The report's drawing settings; only these keys rerun the plotting rules.
+STYLE_KEYS = ("style", "palette", "dpi", "font_scale")
+
+
+def job_spec(job: str, **fields: Any) -> str:
+    """A job's spec as its one JSON argument (``python -m crossmodal <job> '<spec>'``), validated
+    here, when the workflow is parsed; a field given as None takes its default."""
+    return to_json(from_dict(JOBS[job].spec, {name: value for name, value in fields.items() if value is not None}))
+
+
+def canonical(obj: Any) -> Any:
+    """``obj`` through JSON with sorted keys: what a job receives never depends on the config's key order."""
+    return json.loads(canonical_json(obj))
+
+
+class Workflow:
+    """One config's run: its paths, its jobs' parameters and the files it asks for."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        self.paths = RunPaths(config["name"], config["raw_dir"])
+        self.seeds: list[int] = list(config["seeds"])
+        self.latent_dim: int = int(config["latent_dim"])
+        self.datasets: list[str] = list(config["datasets"])
+        self.code = {
+            "prepare": code_version(*PREPARE_CODE),
+            "classifier": code_version(*ENGINE_CODE, "models/classifier.py"),
+            "vae": code_version(*ENGINE_CODE, "models/vae.py"),
+            "associator": code_version(*ENGINE_CODE, "models/avae.py", "data/pairing.py"),
+            "evaluate": code_version(*EVALUATION_CODE, "models/avae.py"),
+        }
+
+    # --- studies ------------------------------------------------------------------------------
+
+    @property
+    def study_names(self) -> list[str]:
+        return list(self.config.get("studies", DEFAULT_STUDIES))
+
+    def studies(self) -> list[ModuleType]:
+        """Each configured study's plan module."""
+        return [importlib.import_module(f"crossmodal.studies.{name}.plan") for name in self.study_names]
+
+    # --- parameters -----------------------------------------------------------------------------
+
+    def scenario(self, source: str, target: str) -> Mapping[str, Any]:
+        for s in self.config["scenarios"]:
+            if s["source"] == source and s["target"] == target:
+                return s
+        raise ValueError(f"no scenario {source} -> {target} in config {self.config['name']}")
+
+    def class_map(self, source: str, target: str) -> dict[int, int]:
+        return class_map(self.scenario(source, target), self.config["datasets"])
+
+    def prepare_options(self, dataset: str) -> dict[str, Any]:
+        return canonical(dict(self.config["datasets"][dataset]))
+
+    def classifier_params(self, dataset: str) -> dict[str, Any]:
+        return canonical(model_params(self.config, "classifier", dataset=dataset))
+
+    def vae_params(self, dataset: str, dim: int | str) -> dict[str, Any]:
+        params = model_params(self.config, "vae", dataset=dataset)
+        params["latent_dim"] = int(dim)
+        return canonical(params)
+
+    def style(self) -> dict[str, Any]:
+        """The one style every figure is drawn in."""
+        return canonical({k: self.config["report"][k] for k in STYLE_KEYS})
+
+    def report_code(self, rule: str) -> str:
+        return code_version(*REPORT_CODE[rule])
+
+    def report_settings(self) -> dict[str, Any]:
+        """What the report needs of the config, so that only these keys rerun it. Datasets as a
+        list: canonical JSON sorts a mapping's keys, and the tables keep the config's order."""
+        settings: dict[str, Any] = {
+            "name": self.config["name"], "seeds": self.seeds, "scenarios": self.config["scenarios"],
+            "datasets": self.datasets, "dataset_options": self.config["datasets"], "latent_dim": self.latent_dim,
+            "experiments": self.config["experiments"], "report": self.config["report"],
+            "studies": self.study_names,
+            # Every model family's code version: runs combined into one report must agree on all of them.
+            "code": dict(self.code),
+        }
+        for study in self.studies():
+            for key, value in study.report_settings(self).items():
+                settings[key] = {**settings[key], **value} if isinstance(settings.get(key), dict) else value
+        return canonical(settings)
+
+    # --- the files a run asks for --------------------------------------------------------------
+
+    def raw_records(self) -> list[str]:
+        return [self.paths.path("raw_record", dataset=dataset) for dataset in self.datasets]
+
+    def prepared(self) -> list[str]:
+        return [self.paths.path("prepared", dataset=dataset) for dataset in self.datasets]
+
+    def run_dvc_records(self) -> list[str]:
+        return [self.paths.path("run_dvc_record", dataset=dataset) for dataset in self.datasets]
+
+    def table2_fragments(self) -> list[str]:
+        """Every dataset's classifier and VAE, judged by the classifier (shared by every study)."""
+        fragments = []
+        for dataset in self.datasets:
+            for seed in self.seeds:
+                fragments.append(self.paths.path("classifier_metrics", dataset=dataset, seed=seed))
+                fragments.append(self.paths.path("vae_metrics", dataset=dataset, dim=self.latent_dim, seed=seed))
+        return fragments
+
+    def metric_fragments(self) -> list[str]:
+        """Every per-job metrics file that metrics.csv merges, without repeats, in a fixed order."""
+        fragments = self.table2_fragments()
+        for study in self.studies():
+            fragments += study.metric_fragments(self)
+        return list(dict.fromkeys(fragments))
+
+    def report_figures(self) -> list[str]:
+        figures = [self.paths.path("figure", figure="training")]
+        for study in self.studies():
+            figures += study.report_figures(self)
+        return list(dict.fromkeys(figures))
+
+    def table_outputs(self, tables: Sequence[str]) -> dict[str, str]:
+        """The tables rule's named outputs: ``<table>_csv`` and ``<table>_tex``."""
+        return {f"{table}_{suffix}": self.paths.path(f"table_{suffix}", table=table)
+                for table in tables for suffix in ("csv", "tex")}
+
+    # --- per-rule helpers ------------------------------------------------------------------------
+
+    def figure_data_input(self, figure: str) -> str:
+        """What a single figure is drawn from: metrics.csv for Figure 5, the model summaries for training."""
+        return {"figure5": self.paths.path("metrics"), "training": self.paths.path("run_models")}[figure]
+
+    # --- the specs of the shared rules' jobs ----------------------------------------------------
+    # Built from the wildcards, not from a rule's input or output: Snakemake leaves params derived
+    # from those out of its rerun check, and a spec must rerun its job when a setting changes. The
+    # exceptions take only files (their rule's input, in its order): a changed file list reruns them as
+    # a changed input, while a mere reordering of the config's datasets does not.
+
+    def acquire(self, w: Any) -> str:
+        return job_spec("acquire", dataset=w.dataset, raw_dir=self.paths.raw_dir)
+
+    def prepare(self, w: Any) -> str:
+        return job_spec("prepare", dataset=w.dataset, raw_dir=self.paths.raw_dir, params=self.prepare_options(w.dataset),
+                        out=self.paths.path("prepared", dataset=w.dataset))
+
+    def train_classifier(self, w: Any) -> str:
+        return job_spec("train-classifier", data=self.paths.path("prepared", dataset=w.dataset),
+                        params=self.classifier_params(w.dataset), seed=w.seed,
+                        out=self.paths.path("classifier", dataset=w.dataset, seed=w.seed))
+
+    def train_vae(self, w: Any) -> str:
+        return job_spec("train-vae", data=self.paths.path("prepared", dataset=w.dataset),
+                        params=self.vae_params(w.dataset, w.dim), seed=w.seed,
+                        out=self.paths.path("vae", dataset=w.dataset, dim=w.dim, seed=w.seed))
+
+    def encode_latents(self, w: Any) -> str:
+        p = self.paths
+        return job_spec("encode-latents", data=p.path("prepared", dataset=w.dataset),
+                        vae=p.path("vae", dataset=w.dataset, dim=w.dim, seed=w.seed),
+                        out=p.path("latents", dataset=w.dataset, dim=w.dim, seed=w.seed))
+
+    def evaluate_classifier(self, w: Any) -> str:
+        p = self.paths
+        return job_spec("evaluate-classifier", data=p.path("prepared", dataset=w.dataset),
+                        classifier=p.path("classifier", dataset=w.dataset, seed=w.seed), seed=w.seed,
+                        out=p.path("classifier_metrics", dataset=w.dataset, seed=w.seed))
+
+    def evaluate_vae(self, w: Any) -> str:
+        p = self.paths
+        return job_spec("evaluate-vae", data=p.path("prepared", dataset=w.dataset),
+                        vae=p.path("vae", dataset=w.dataset, dim=w.dim, seed=w.seed),
+                        classifier=p.path("classifier", dataset=w.dataset, seed=w.seed), seed=w.seed,
+                        out=p.path("vae_metrics", dataset=w.dataset, dim=w.dim, seed=w.seed))
+
+    def collect_metrics(self, fragments: Sequence[str]) -> str:
+        return job_spec("collect-metrics", fragments=list(fragments), out=self.paths.path("metrics"))
+
+    def collect_run_records(self, dvc_records: Sequence[str]) -> str:
+        return job_spec("collect-run-records", models_dir=self.paths.models, benchmarks_dir=self.paths.benchmarks,
+                        dvc_records=list(dvc_records), out_dir=self.paths.folder("run_models"))
+
+    def split_sizes(self, prepared: Sequence[str]) -> str:
+        return job_spec("split-sizes", prepared=list(prepared), out=self.paths.path("split_sizes"))
+
+    def dvc_metrics(self, fragments: Sequence[str]) -> str:
+        return job_spec("dvc-metrics", fragments=list(fragments), headline=self.paths.path("headline_metrics"),
+                        figure5=self.paths.path("figure5_data"))
+
+    def plot_figure_data(self, w: Any) -> str:
+        """A figure drawn from the figure data of its name (qualitative grids, latent spaces)."""
+        return job_spec("plot", figure=w.figure, data=self.paths.path("figure_data", figure=w.figure, name=w.name),
+                        style=self.style(), **self.paths.plotted("figure_of_data", figure=w.figure, name=w.name))
+
+    def plot_run_figure(self, w: Any) -> str:
+        """A figure of the whole run (Figure 5, training curves)."""
+        return job_spec("plot", figure=w.figure, data=self.figure_data_input(w.figure), style=self.style(),
+                        **self.paths.plotted("figure", figure=w.figure))
+
+    def tables(self) -> str:
+        return job_spec("tables", metrics=self.paths.path("metrics"), params=self.report_settings(),
+                        out_dir=self.paths.folder("table_csv"))
+
+    def report(self, config_file: str) -> str:
+        """The report of the run; ``config_file``: the rule's input (its path is no setting)."""
+        return job_spec("report", config_file=config_file, params=self.report_settings(),
+                        report_dir=self.paths.reports, out=self.paths.path("report"),
+                        run_record=self.paths.path("run_record"))
