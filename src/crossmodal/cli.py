@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figure5", type=Path, required=True)
     p.add_argument("fragments", type=Path, nargs="+", help="the per-job metric fragments metrics.csv merges")
 
-    p = sub.add_parser("report", help="render reports/<config>/report.html")
+    p = sub.add_parser("report", help="render reports/<config>/report.html (the index) and a page per study beside it")
     p.add_argument("--config-file", type=Path, required=True)
     p.add_argument("--params", type=json.loads, required=True)
     p.add_argument("--report-dir", type=Path, required=True)
@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-record", type=Path, help="also write the run's settings and provenance (run.json) here")
 
     p = sub.add_parser("combine-runs", help="one report from finished runs of one config that hold different seeds "
-                                            "(or one run's report again, from its record)")
+                                            "or different studies (or one run's report again, from its record)")
     p.add_argument("--run", type=Path, action="append", required=True, dest="runs",
                    help="a finished run's reports/<config>/ folder (metrics.csv, figure_data/, run.json); repeat")
     p.add_argument("--out-dir", type=Path, required=True, help="where the combined reports/<config>/ folder goes")
@@ -281,9 +281,8 @@ def run(args: argparse.Namespace) -> None:
         write_split_sizes(args.prepared, args.out)
     elif job == "tables":
         from crossmodal.report.analysis import write_tables
-        from crossmodal.report.paper import load_paper_values
 
-        write_tables(args.metrics, load_paper_values(), args.params, args.out_dir)
+        write_tables(args.metrics, args.params, args.out_dir)
     elif job == "dvc-metrics":
         from crossmodal.report.analysis import write_dvc_metrics
 

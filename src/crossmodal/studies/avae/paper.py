@@ -1,5 +1,5 @@
-"""The paper's reported values (transcribed with their source in ``paper_values.csv``) and the
-mapping from this project's datasets to the paper's, where one stands in for another."""
+"""AVAE's reported values (``paper_values.csv``: each with its paper file, table, row and column) and
+the mapping from this project's datasets to the paper's, where one stands in for another."""
 
 from __future__ import annotations
 
@@ -11,10 +11,6 @@ PAPER_VALUES = Path(__file__).with_name("paper_values.csv")
 
 # Datasets that replace a paper dataset offline; their paper values are context, not a target.
 SUBSTITUTES = {"fsdd": "gsc"}
-PAPER_DATASET_TITLES = {
-    "mnist": "MNIST", "fashion_mnist": "F-MNIST", "svhn": "SVHN", "gsc": "GSC", "gtsrb": "GTSRB",
-    "fsdd": "FSDD", "speech_commands": "GSC",
-}
 
 
 @dataclass(frozen=True)
@@ -26,7 +22,17 @@ class PaperValue:
     latent_dim: str
     metric: str
     value: float
-    reference: str
+    paper: str  # the file under ../shared/papers
+    table: str
+    row: str  # as the paper prints it
+    column: str
+    note: str = ""
+
+    @property
+    def reference(self) -> str:
+        where = ", ".join(part for part in (self.table, f"row {self.row}" if self.row else "",
+                                            f"column {self.column}" if self.column else "") if part)
+        return f"shared/papers/{self.paper}, {where}" + (f" ({self.note})" if self.note else "")
 
 
 def load_paper_values(path: Path = PAPER_VALUES) -> list[PaperValue]:
@@ -55,3 +61,7 @@ def lookup(values: list[PaperValue], experiment: str, method: str, source: str, 
         ):
             return v
     return None
+
+
+def value_of(ref: PaperValue | None) -> float | None:
+    return ref.value if ref else None
