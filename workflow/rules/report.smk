@@ -14,7 +14,7 @@ REPORT_SETTINGS = {"name": CONFIG_NAME, "seeds": SEEDS, "scenarios": config["sce
                    "validation_sweeps": sweep_report_settings()}
 # The one style every figure is drawn in; only these keys rerun the plotting rules.
 STYLE = as_json({k: config["report"][k] for k in ("style", "palette", "dpi", "font_scale")})
-FIGURE_CODE = code_version("report/figures.py", "report/analysis.py", "report/paper.py", "report/gap_notes.py")
+FIGURE_CODE = code_version("report/figures.py", "report/analysis.py", "studies/avae/tables.py", "studies/avae/claims.py")
 
 
 def plotted(path):
@@ -93,7 +93,7 @@ rule dvc_metrics:
         headline=f"{FIGURE_DATA}/headline_metrics.json",
         figure5=f"{FIGURE_DATA}/figure5.csv",
     params:
-        code=code_version("report/analysis.py", "report/gap_notes.py"),
+        code=code_version("report/analysis.py", "studies/avae/tables.py"),
     log:
         f"{LOGS}/figure_data/dvc_metrics.log",
     shell:
@@ -176,7 +176,8 @@ rule tables:
         **{f"{name}_tex": f"{REPORTS}/tables/{name}.tex" for name in TABLE_NAMES},
     params:
         settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/analysis.py", "report/paper.py", "report/paper_values.csv", "report/gap_notes.py"),
+        code=code_version("report/analysis.py", "studies/__init__.py", "studies/avae/tables.py", "studies/avae/paper.py",
+                          "studies/avae/paper_values.csv"),
     log:
         f"{LOGS}/tables.log",
     shell:
@@ -194,12 +195,17 @@ rule report:
         config_file=workflow.configfiles[-1],
     output:
         page=report(f"{REPORTS}/report.html", category="Report", caption="../report/report.rst"),
+        # One page per study beside the index page, which links them.
+        study_pages=[f"{REPORTS}/{study}.html" for study in config.get("studies", ["avae"])],
         # The run's settings and provenance: with metrics.csv and figure_data/, what combine-runs needs.
         record=f"{REPORTS}/run.json",
     params:
         settings=as_json(REPORT_SETTINGS),
-        code=code_version("report/html.py", "report/analysis.py", "report/figure_data.py", "report/paper.py", "report/paper_values.csv",
-                          "report/gap_notes.py", "report/gap_notes.yaml", "report/templates/report.html"),
+        code=code_version("report/html.py", "report/analysis.py", "report/embed.py", "report/figure_data.py",
+                          "report/gap_notes.py", *(f"report/templates/{t}.html" for t in ("base", "macros", "provenance", "index")),
+                          "studies/__init__.py", *(f"studies/avae/{m}" for m in (
+                              "__init__.py", "paper.py", "paper_values.csv", "claims.py", "tables.py", "deviations.py",
+                              "gap_notes.yaml", "page.py", "templates/avae.html"))),
     log:
         f"{LOGS}/report.log",
     shell:
