@@ -30,8 +30,9 @@ PLOT = EmbedStyle(max_width=1200, colors=64)
 # red line of the kept epoch red (median cut merges it into the orange of the validation curve),
 # at half the bytes.
 PANELS = EmbedStyle(max_width=1100, colors=64, method=Image.Quantize.MAXCOVERAGE)
-# Generated images (photographs of signs, spectrograms): more colours, or they posterize.
-SAMPLES = EmbedStyle(max_width=1400, colors=96)
+# Generated images (photographs of signs, spectrograms): more colours, or they posterize; the
+# octree keeps the rare red of a wrong prediction's label, which median cut merges into grey.
+SAMPLES = EmbedStyle(max_width=1400, colors=128, method=Image.Quantize.FASTOCTREE)
 
 
 def embedded_png(path: Path, style: EmbedStyle) -> bytes:
