@@ -13,7 +13,7 @@ import pytest
 from crossmodal.config import REPO_ROOT
 from crossmodal.data.datasets import DATASETS
 from crossmodal.metrics import write_metrics
-from crossmodal.report.analysis import HOLDS, Cell, Table, load_metrics
+from crossmodal.report.analysis import HOLDS, Table, load_metrics
 from crossmodal.report.gap_notes import Evidence, GapNote, load_gap_notes, markdown_anchor
 from crossmodal.report.html import repo_href
 from crossmodal.studies.avae.claims import claims

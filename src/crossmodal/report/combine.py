@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crossmodal.config import REPO_ROOT
-from crossmodal.io import atomic_path, atomic_write_json
+from crossmodal.io import atomic_path
 from crossmodal.metrics import MetricRow, read_metrics, write_metrics
 from crossmodal.report import figures
 from crossmodal.report.analysis import write_dvc_metrics, write_tables

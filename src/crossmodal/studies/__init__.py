@@ -92,7 +92,3 @@ def studies_of(settings: Mapping[str, Any]) -> list[Study]:
     if unknown:
         raise StudyError(f"unknown studies {unknown}; known: {sorted(registry())}")
     return [registry()[name] for name in names]
-
-
-def study_of_experiment(experiment: str) -> Study | None:
-    return next((s for s in registry().values() if experiment in s.experiments), None)

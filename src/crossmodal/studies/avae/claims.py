@@ -86,4 +86,3 @@ def claim_classifiers(t2: Table) -> Claim:
 
 def claims(metrics: pd.DataFrame, t1: Table, t2: Table, t3: Table) -> list[Claim]:
     return [claim_avae_best(t1), claim_semi_supervised(metrics), claim_cascade(t3), claim_flex(t1), claim_classifiers(t2)]
-
