@@ -1,13 +1,12 @@
 """Why a cell of ours misses the paper, or a claim of the paper does not hold here, as far as it has
-been investigated: curated notes (a study's ``gap_notes.yaml``), each naming the cells or claims it explains,
-the configs it was investigated in, and the evidence behind it (files of this repository, with the
-section to read).
+been investigated: curated notes (a study's ``gap_notes.yaml``), each naming the cells or claims it
+explains, the configs it was investigated in, and the evidence behind it (files of this
+repository, with the section to read).
 
-The report shows a note only under a cell that is beyond the tolerance or a claim that does not
+The report shows a note only beside a cell that is beyond the tolerance or a claim that does not
 hold, so a gap that closes drops its note by itself, and a gap with no note says that it is not
-investigated yet. Notes quote no
-measured number: the numbers live in the evidence and in ``metrics.csv``, so a note cannot silently
-contradict a rerun.
+investigated yet. Notes quote no measured number: the numbers live in the evidence and in
+``metrics.csv``, so a note cannot silently contradict a rerun.
 """
 
 from __future__ import annotations
