@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from markupsafe import escape
 
 from crossmodal.methods import method_title
 from crossmodal.metrics import metric_row, write_metrics
@@ -85,6 +86,11 @@ def test_table1_has_a_row_per_method_present_and_bolds_the_best(report: Path) ->
     assert table.avae_beats_baselines == ["yes", "yes", "no"]
     substitute = next(r for r in table.rows if r["method"] == "avae")["cells"][1]
     assert substitute.substitute and substitute.delta_class == "context"
+    # Each paper value names where the paper prints it, and the page shows it on the value.
+    exact = next(r for r in table.rows if r["method"] == "jmvae")["cells"][0]
+    assert exact.reference == ("shared/papers/000_853638bde154db42.txt, Table 1, row IMVAE, column F-MNIST -> MNIST "
+                               "(JMVAE's row, printed as 'IMVAE' in the extracted text)")
+    assert f'<span class="paper" title="{escape(exact.reference)}">83.49</span>' in (report / "avae.html").read_text()
 
 
 def test_claims_verdicts_follow_the_data(report: Path) -> None:

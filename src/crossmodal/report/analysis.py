@@ -81,6 +81,7 @@ class Cell:
     bands: tuple[float, float] = (3.0, 10.0)
     best: bool = False
     digits: int = 2  # decimals shown: 0 for counts
+    reference: str = ""  # where the paper prints its value (file, table, row, column)
 
     @property
     def delta(self) -> float | None:

@@ -39,6 +39,14 @@ def paper_column(source: str, target: str) -> str:
     return f"{dataset_title(s)} → {dataset_title(t)}"
 
 
+def paper_cell(metrics: pd.DataFrame, selector: dict[str, str], ref: PaperValue | None, substitute: bool, anchor: str,
+               bands: tuple[float, float]) -> Cell:
+    """A cell of ours beside the paper's value, which names where the paper prints it."""
+    cell = make_cell(metrics, selector, value_of(ref), substitute, anchor, bands)
+    cell.reference = ref.reference if ref else ""
+    return cell
+
+
 def table1(metrics: pd.DataFrame, paper: list[PaperValue], settings: Mapping[str, Any]) -> Table:
     """Methods × scenarios, every method present in metrics.csv among :data:`TABLE1_METHODS`."""
     bands = delta_bands(settings)
@@ -56,8 +64,8 @@ def table1(metrics: pd.DataFrame, paper: list[PaperValue], settings: Mapping[str
             selector = {"experiment": "table1", "method": method, "source": col["source"], "target": col["target"],
                         "paired_fraction": "1.0", "metric": "accuracy"}
             ref = lookup(paper, "table1", method, col["source"], col["target"])
-            cell = make_cell(metrics, selector, value_of(ref), col["substitute"],
-                             f"t1-{method}-{col['source']}-{col['target']}", bands)
+            cell = paper_cell(metrics, selector, ref, col["substitute"],
+                              f"t1-{method}-{col['source']}-{col['target']}", bands)
             # ours-flex exists only where a flex latent size applies; elsewhere the cell is not a gap.
             cells.append(None if method == "avae_flex" and cell.n == 0 else cell)
         table.rows.append({"method": method, "title": method_title(method), "cells": cells})
@@ -92,12 +100,12 @@ def table2(metrics: pd.DataFrame, paper: list[PaperValue], settings: Mapping[str
         for i, dim in enumerate(dims):
             classifier = None
             if i == 0:  # the classifier does not depend on the latent size: shown once
-                classifier = make_cell(metrics, {"experiment": "table2", "method": "classifier", "source": dataset, "metric": "accuracy"},
-                                       value_of(lookup(paper, "table2", "classifier", dataset)), substitute,
-                                       f"t2-classifier-{dataset}", bands)
-            vae = make_cell(metrics, {"experiment": "table2", "method": "vae", "source": dataset, "latent_dim": dim, "metric": "accuracy"},
-                            value_of(lookup(paper, "table2", "vae", dataset, latent_dim=dim)), substitute,
-                            f"t2-vae-{dataset}-z{dim}", bands)
+                classifier = paper_cell(metrics, {"experiment": "table2", "method": "classifier", "source": dataset, "metric": "accuracy"},
+                                        lookup(paper, "table2", "classifier", dataset), substitute,
+                                        f"t2-classifier-{dataset}", bands)
+            vae = paper_cell(metrics, {"experiment": "table2", "method": "vae", "source": dataset, "latent_dim": dim, "metric": "accuracy"},
+                             lookup(paper, "table2", "vae", dataset, latent_dim=dim), substitute,
+                             f"t2-vae-{dataset}-z{dim}", bands)
             title = dataset_title(dataset) + (f", z = {dim}" if len(dims) > 1 or dim != str(settings["latent_dim"]) else "")
             table.rows.append({"title": title, "dataset": dataset, "substitute": substitute, "cells": [classifier, vae]})
     for i in range(2):
@@ -114,9 +122,9 @@ def table3(metrics: pd.DataFrame, paper: list[PaperValue], settings: Mapping[str
         source, target = path[0], path[-1]
         substitute = any(is_substitute(d) for d in path)
         cells = [
-            make_cell(metrics, {"experiment": "table3", "method": method, "source": source, "target": target, "metric": "accuracy"},
-                      value_of(lookup(paper, "table3", method, source, target)), substitute,
-                      f"t3-{method}-{'-'.join(path)}", bands)
+            paper_cell(metrics, {"experiment": "table3", "method": method, "source": source, "target": target, "metric": "accuracy"},
+                       lookup(paper, "table3", method, source, target), substitute,
+                       f"t3-{method}-{'-'.join(path)}", bands)
             for method in ("avae", "avae_cascade")
         ]
         table.rows.append({"title": " → ".join(dataset_title(d) for d in path), "path": list(path),
