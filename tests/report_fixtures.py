@@ -17,10 +17,11 @@ import torch
 from crossmodal.io import atomic_torch_save
 from crossmodal.metrics import metric_row, write_metrics
 from crossmodal.report import figures
-from crossmodal.report.analysis import TABLE1_METHODS, load_metrics, mean_std, select
+from crossmodal.report.analysis import load_metrics, mean_std, select
 from crossmodal.report.figure_data import RUN_MODELS, collect_run_records, write_split_sizes
 from crossmodal.report.html import render_report
 from crossmodal.selection import SWEEP_EXPERIMENT, sweep_metric
+from crossmodal.studies.avae.tables import TABLE1_METHODS
 
 SCENARIOS = [{"source": "fashion_mnist", "target": "mnist"}, {"source": "fsdd", "target": "mnist", "substitute_for": "gsc->mnist"},
              {"source": "gtsrb", "target": "fsdd", "class_map": [[0, 0], [1, 1]], "substitute_for": "gtsrb->gsc"}]
@@ -114,7 +115,8 @@ def _latents(path: Path) -> None:
 
 
 def build_report(root: Path) -> Path:
-    """Write ``root/reports/synthetic/`` as the pipeline would, render the page; return its folder."""
+    """Write ``root/reports/synthetic/`` as the pipeline would, render the pages (``report.html``, the
+    index, and ``avae.html``); return its folder."""
     reports = root / "reports" / "synthetic"
     write_metrics(reports / "metrics.csv", synthetic_metrics())
     _model_summaries(root / "results")

@@ -1,6 +1,6 @@
-"""Combining runs that hold different seeds of one config into one report (crossmodal.report.combine):
-the combined folder is what a single run of all the seeds gives, and runs that differ in anything
-but their seeds are refused."""
+"""Combining runs that hold different seeds or different studies of one config into one report
+(crossmodal.report.combine): the combined folder is what a single run of all the seeds and studies
+gives, and runs that differ in anything else are refused."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
+import crossmodal.studies
 from crossmodal.io import atomic_write_json
-from crossmodal.metrics import read_metrics, write_metrics
-from crossmodal.report.analysis import write_tables
+from crossmodal.metrics import metric_row, read_metrics, write_metrics
+from crossmodal.report.analysis import Table, make_cell, write_tables
 from crossmodal.report.combine import CombineError, combine_runs
 from crossmodal.report.figure_data import RUN_MODELS, atomic_write_json_gz, read_json
 from crossmodal.report.html import provenance
-from crossmodal.report.paper import load_paper_values
+from crossmodal.studies import Study, StudyPage
 from report_fixtures import SETTINGS, PageNumbers, build_report, check_numbers_both_ways
 
 
@@ -25,19 +26,25 @@ from report_fixtures import SETTINGS, PageNumbers, build_report, check_numbers_b
 def single(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The synthetic report of one run of all three seeds, with its tables."""
     reports = build_report(tmp_path_factory.mktemp("single"))
-    write_tables(reports / "metrics.csv", load_paper_values(), SETTINGS, reports / "tables")
+    write_tables(reports / "metrics.csv", SETTINGS, reports / "tables")
     return reports
 
 
-def make_run(single: Path, dest: Path, seeds: list[int]) -> Path:
-    """A run of ``seeds`` only, cut from the single run: its rows, its run records, its run.json."""
+def make_run(single: Path, dest: Path, seeds: list[int], studies: list[str] | None = None) -> Path:
+    """A run of ``seeds`` only, cut from the single run: its rows, its run records, its run.json.
+    ``studies``: a run of these studies (the toy study's rows instead of AVAE's where it is one)."""
     shutil.copytree(single / "figure_data", dest / "figure_data")
-    write_metrics(dest / "metrics.csv", [r for r in read_metrics(single / "metrics.csv") if int(r.seed) in seeds])
+    rows = [r for r in read_metrics(single / "metrics.csv") if int(r.seed) in seeds]
+    if studies is not None:
+        rows = [r for r in rows if "avae" in studies] + (_toy_rows(seeds) if "toy" in studies else [])
+    write_metrics(dest / "metrics.csv", rows)
     if 0 not in seeds:  # the single run's model summaries and benchmark are seed 0's
         atomic_write_json_gz(dest / "figure_data" / "run" / RUN_MODELS, [])
         (dest / "figure_data" / "run" / "benchmarks.csv").write_text("rule,job,s,max_rss,cpu_time\n")
     settings = copy.deepcopy(SETTINGS)
     settings["seeds"] = seeds
+    if studies is not None:
+        settings["studies"] = studies
     for sweep in settings["validation_sweeps"]:
         sweep["seeds"] = [s for s in sweep["seeds"] if s in seeds]
     config_file = single.parent.parent / "synthetic.yaml"
@@ -64,14 +71,14 @@ def test_the_combined_metrics_and_tables_are_the_single_runs(single: Path, combi
 
 
 def test_the_combined_page_shows_every_row_and_names_its_runs(combined: Path) -> None:
-    html = (combined / "report.html").read_text()
+    html = (combined / "avae.html").read_text()
     page = PageNumbers()
     page.feed(html)
     check_numbers_both_ways(combined, page)
     assert all(src.startswith("data:image/png;base64,") for src in page.images) and len(page.images) >= 4
     provenance_section = html.split('<section id="provenance">')[1].split("</section>")[0]
     assert "<dt>combined from</dt>" in provenance_section
-    assert '<tr><td class="label">0</td>' in provenance_section
+    assert '<tr><td class="label">0</td><td class="label">avae</td>' in provenance_section
     assert '<tr><td class="label">1, 2</td>' in provenance_section
     # The model summaries of every run are merged: seed 0's three training histories.
     assert len(read_json(combined / "figure_data" / "run" / RUN_MODELS)) == 3
@@ -89,7 +96,7 @@ def _edit_record(run: Path, edit) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_seed_in_two_runs_is_refused(single: Path, tmp_path: Path) -> None:
     runs = [make_run(single, tmp_path / "a", [0, 1]), make_run(single, tmp_path / "b", [1, 2])]
-    with pytest.raises(CombineError, match=r"seed 1 is in both .*a and .*b"):
+    with pytest.raises(CombineError, match=r"seed 1 of the study 'avae' is in both .*a and .*b"):
         combine_runs(runs, tmp_path / "out")
 
 
@@ -142,7 +149,7 @@ def test_one_run_is_drawn_again_from_its_record_alone(single: Path, tmp_path: Pa
         sorted(read_metrics(single / "metrics.csv"), key=lambda r: r.key())
     for table in sorted((single / "tables").iterdir()):
         assert (tmp_path / "again" / "tables" / table.name).read_text() == table.read_text(), table.name
-    assert (tmp_path / "again" / "report.html").stat().st_size > 0
+    assert (tmp_path / "again" / "report.html").stat().st_size > 0 and (tmp_path / "again" / "avae.html").stat().st_size > 0
 
 
 def test_a_record_from_before_the_gzipped_model_summaries_is_read(single: Path, tmp_path: Path) -> None:
@@ -165,3 +172,116 @@ def test_the_command_refuses_in_one_line_without_a_traceback(tmp_path: Path,
                                   "metrics.csv, run.json, figure_data); run.json is written by the workflow's report rule")
     assert "Traceback" not in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# --- runs of different studies ------------------------------------------------------------------
+
+
+def _toy_rows(seeds: list[int]) -> list:
+    return [metric_row("toy_experiment", "toy", "accuracy", 50.0 + seed, source="mnist", seed=seed) for seed in seeds]
+
+
+def _toy_tables(metrics, settings) -> dict[str, Table]:  # type: ignore[no-untyped-def]
+    table = Table("toy_table", [{"title": "Accuracy"}])
+    table.rows.append({"title": "toy", "cells": [make_cell(metrics, {"experiment": "toy_experiment", "metric": "accuracy"},
+                                                           None, False, "toy", (3.0, 10.0))]})
+    return {"toy_table": table}
+
+
+def _toy_page(metrics, settings, context) -> StudyPage:  # type: ignore[no-untyped-def]
+    return StudyPage(f"<!DOCTYPE html><html><body><p>toy: {len(metrics)} rows</p></body></html>", ("nothing real",))
+
+
+TOY = Study(name="toy", title="A toy paper", paper_file="toy.txt", experiments=("toy_experiment",),
+            table_captions={"toy_table": "Toy."}, build_tables=_toy_tables, render_page=_toy_page)
+
+
+@pytest.fixture
+def with_toy_study(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A second study beside AVAE, as a new study folder would add it (found by discovery)."""
+    discover = crossmodal.studies._discover
+    monkeypatch.setattr(crossmodal.studies, "_discover", lambda: {**discover(), "toy": TOY})
+    crossmodal.studies.registry.cache_clear()
+    yield
+    crossmodal.studies.registry.cache_clear()
+
+
+def test_runs_of_different_studies_combine_into_one_report_with_a_page_each(single: Path, tmp_path: Path,
+                                                                           with_toy_study: None) -> None:
+    runs = [make_run(single, tmp_path / "avae0", [0], ["avae"]), make_run(single, tmp_path / "avae12", [1, 2], ["avae"]),
+            make_run(single, tmp_path / "toy", [0, 1, 2], ["toy"])]
+    combine_runs(runs, tmp_path / "out")
+    out = tmp_path / "out"
+    record = json.loads((out / "run.json").read_text())
+    assert record["settings"]["studies"] == ["avae", "toy"] and record["settings"]["seeds"] == [0, 1, 2]
+    # AVAE's tables are the single run's; the toy study's table is its own.
+    for table in sorted((single / "tables").iterdir()):
+        assert (out / "tables" / table.name).read_text() == table.read_text(), table.name
+    assert (out / "tables" / "toy_table.csv").exists()
+    assert "toy: 3 rows" in (out / "toy.html").read_text()
+    index = (out / "report.html").read_text()
+    assert 'href="avae.html"' in index and 'href="toy.html"' in index and "nothing real" in index
+    page = PageNumbers()
+    page.feed((out / "avae.html").read_text())
+    check_numbers_both_ways_of_study(out, page)
+
+
+def check_numbers_both_ways_of_study(out: Path, page: PageNumbers) -> None:
+    """The AVAE page shows every AVAE row (the toy study's rows are on its own page)."""
+    avae_only = out.parent / "avae-only"
+    avae_only.mkdir()
+    write_metrics(avae_only / "metrics.csv", [r for r in read_metrics(out / "metrics.csv") if r.experiment != "toy_experiment"])
+    check_numbers_both_ways(avae_only, page)
+
+
+def test_a_seed_of_a_study_in_two_runs_is_refused(single: Path, tmp_path: Path, with_toy_study: None) -> None:
+    runs = [make_run(single, tmp_path / "a", [0, 1], ["avae", "toy"]), make_run(single, tmp_path / "b", [1, 2], ["toy"])]
+    with pytest.raises(CombineError, match=r"seed 1 of the study 'toy' is in both .*a and .*b"):
+        combine_runs(runs, tmp_path / "out")
+
+
+def test_a_study_named_twice_or_unknown_is_refused(single: Path, tmp_path: Path, with_toy_study: None) -> None:
+    twice = make_run(single, tmp_path / "twice", [0], ["toy", "toy"])
+    with pytest.raises(CombineError, match="names the study 'toy' twice"):
+        combine_runs([twice], tmp_path / "out")
+    unknown = make_run(single, tmp_path / "unknown", [0], ["avae"])
+    _edit_record(unknown, lambda r: r["settings"].update(studies=["nosuch"]))
+    with pytest.raises(CombineError, match=r"unknown studies \['nosuch'\]"):
+        combine_runs([unknown], tmp_path / "out")
+
+
+def test_rows_of_a_study_the_run_does_not_name_are_refused(single: Path, tmp_path: Path, with_toy_study: None) -> None:
+    run = make_run(single, tmp_path / "a", [0], ["avae"])
+    write_metrics(run / "metrics.csv", read_metrics(run / "metrics.csv") + _toy_rows([0]))
+    with pytest.raises(CombineError, match=r"rows of experiments \['toy_experiment'\], which no study of its run \(avae\) owns"):
+        combine_runs([run], tmp_path / "out")
+
+
+def test_runs_of_different_studies_and_other_code_or_config_are_refused(single: Path, tmp_path: Path,
+                                                                         with_toy_study: None) -> None:
+    runs = [make_run(single, tmp_path / "a", [0], ["avae"]), make_run(single, tmp_path / "b", [0], ["toy"])]
+    _edit_record(runs[1], lambda r: r["settings"]["code"].update(report="edited"))
+    with pytest.raises(CombineError, match=r"trained by different code \(report\)"):
+        combine_runs(runs, tmp_path / "out")
+    _edit_record(runs[1], lambda r: (r["settings"]["code"].update(report="0" * 12), r["provenance"].update(config_sha256="f" * 64)))
+    with pytest.raises(CombineError, match="ran different versions of"):
+        combine_runs(runs, tmp_path / "out")
+
+
+def test_two_studies_claiming_one_experiment_are_refused() -> None:
+    clash = Study(name="clash", title="", paper_file="", experiments=("table1",), table_captions={},
+                  build_tables=_toy_tables, render_page=_toy_page)
+    with pytest.raises(crossmodal.studies.StudyError, match="studies 'avae' and 'clash' both claim the experiment 'table1'"):
+        crossmodal.studies.check_disjoint([crossmodal.studies.registry()["avae"], clash])
+
+
+def test_a_record_whose_config_the_checkout_has_since_edited_still_draws_and_says_so(single: Path, tmp_path: Path) -> None:
+    run = make_run(single, tmp_path / "all", [0, 1, 2])
+    config_file = Path(json.loads((run / "run.json").read_text())["provenance"]["config_file"])
+    original = config_file.read_text()
+    try:
+        config_file.write_text(original + "# a comment added since\n")
+        combine_runs([run], tmp_path / "again")
+    finally:
+        config_file.write_text(original)
+    assert "this checkout&#39;s copy differs from the one the runs ran" in (tmp_path / "again" / "avae.html").read_text()

@@ -42,8 +42,8 @@ def test_runs_of_separate_seeds_combine_into_the_report_of_one_run_of_both(tmp_p
         assert (combined / "tables" / name).read_text() == (single / "tables" / name).read_text(), name
     # Both pages embed the same figures: seed 0's grids and latent spaces, never the ones the seed-1
     # run left in the single checkout's folder.
-    html = (combined / "report.html").read_text()
+    html = (combined / "avae.html").read_text()
     embedded = sorted(re.findall(r'href="(figures/[^"]+\.pdf)"', html))
-    assert embedded == sorted(re.findall(r'href="(figures/[^"]+\.pdf)"', (single / "report.html").read_text()))
+    assert embedded == sorted(re.findall(r'href="(figures/[^"]+\.pdf)"', (single / "avae.html").read_text()))
     assert embedded and not [name for name in embedded if "seed1" in name]
-    assert '<tr><td class="label">0</td>' in html and '<tr><td class="label">1</td>' in html
+    assert '<tr><td class="label">0</td><td class="label">avae</td>' in html and '<tr><td class="label">1</td>' in html

@@ -13,12 +13,13 @@ import pytest
 from crossmodal.config import REPO_ROOT
 from crossmodal.data.datasets import DATASETS
 from crossmodal.metrics import write_metrics
-from crossmodal.report.analysis import (
-    HOLDS, TABLE1_METHODS, Cell, Deviation, Table, build_tables, claims, deviations, load_metrics,
-)
+from crossmodal.report.analysis import HOLDS, Table, load_metrics
 from crossmodal.report.gap_notes import Evidence, GapNote, load_gap_notes, markdown_anchor
-from crossmodal.report.html import _repo_href
-from crossmodal.report.paper import load_paper_values
+from crossmodal.report.html import repo_href
+from crossmodal.studies.avae.claims import claims
+from crossmodal.studies.avae.deviations import GAP_NOTES, NOT_INVESTIGATED, CauseGroup, Deviations, deviations
+from crossmodal.studies.avae.paper import load_paper_values
+from crossmodal.studies.avae.tables import TABLE1_METHODS, build_tables
 from report_fixtures import SETTINGS, synthetic_metrics
 
 TOLERANCE = SETTINGS["report"]["delta_bands"][0]
@@ -30,7 +31,7 @@ def _headings(markdown: Path) -> set[str]:
 
 
 def test_every_shipped_note_names_real_cells_configs_and_evidence() -> None:
-    notes = load_gap_notes()
+    notes = load_gap_notes(GAP_NOTES)
     assert notes
     configs = {p.stem for p in (REPO_ROOT / "config").glob("*.yaml")}
     claim_keys = {c.key for c in claims(pd.DataFrame(columns=METRIC_COLUMNS), *_empty_tables())}
@@ -51,7 +52,7 @@ def test_every_shipped_note_names_real_cells_configs_and_evidence() -> None:
 
 
 def _empty_tables() -> list[Table]:
-    tables = build_tables(pd.DataFrame(columns=METRIC_COLUMNS), load_paper_values(), SETTINGS)
+    tables = build_tables(pd.DataFrame(columns=METRIC_COLUMNS), SETTINGS)
     return [tables["table1"], tables["table2"], tables["table3"]]
 
 
@@ -66,8 +67,8 @@ def test_markdown_anchors_are_githubs() -> None:
 
 def test_evidence_links_are_relative_to_the_page() -> None:
     page_dir = REPO_ROOT / "reports" / "offline"
-    assert _repo_href("docs/notebook/model-selection.md#x-y", page_dir) == "../../docs/notebook/model-selection.md#x-y"
-    assert _repo_href("docs/runs/r/README.md", page_dir) == "../../docs/runs/r/README.md"
+    assert repo_href("docs/notebook/model-selection.md#x-y", page_dir) == "../../docs/notebook/model-selection.md#x-y"
+    assert repo_href("docs/runs/r/README.md", page_dir) == "../../docs/runs/r/README.md"
 
 
 def test_a_malformed_note_is_refused_with_its_position(tmp_path: Path) -> None:
@@ -88,15 +89,19 @@ def _tables(tmp_path: Path) -> tuple[pd.DataFrame, dict[str, Table]]:
     path = tmp_path / "metrics.csv"
     write_metrics(path, synthetic_metrics())
     metrics = load_metrics(path)
-    return metrics, build_tables(metrics, load_paper_values(), SETTINGS)
+    return metrics, build_tables(metrics, SETTINGS)
 
 
-def _deviations(metrics: pd.DataFrame, tables: dict[str, Table], notes: list[GapNote]) -> list[Deviation]:
+def _deviations(metrics: pd.DataFrame, tables: dict[str, Table], notes: list[GapNote]) -> Deviations:
     t1, t2, t3 = tables["table1"], tables["table2"], tables["table3"]
     return deviations(t1, t2, t3, claims(metrics, t1, t2, t3), SETTINGS, load_paper_values(), tables["sweeps"], notes)
 
 
-def test_each_gap_is_followed_by_its_cause_and_a_closed_gap_shows_no_note(tmp_path: Path) -> None:
+def _group_of(out: Deviations, kind: str, anchor: str) -> CauseGroup:
+    return next(g for g in out.causes if any(d.kind == kind and d.anchor == anchor for d in g.covers))
+
+
+def test_each_gap_is_under_its_cause_and_a_closed_gap_shows_no_note(tmp_path: Path) -> None:
     metrics, tables = _tables(tmp_path)
     measured = [c for t in ("table1", "table2") for c in tables[t].cells() if not c.substitute and c.delta is not None]
     gaps = [c for c in measured if abs(c.delta) > TOLERANCE]
@@ -107,21 +112,16 @@ def test_each_gap_is_followed_by_its_cause_and_a_closed_gap_shows_no_note(tmp_pa
              GapNote((close.selector,), ("synthetic",), "a closed gap's cause", evidence),
              GapNote((gaps[1].selector,), ("another_config",), "another config's cause", evidence)]
     out = _deviations(metrics, tables, notes)
-    texts = [d.text for d in out]
-    assert "a closed gap's cause" not in texts and "another config's cause" not in texts
+    causes = [g.cause for g in out.causes]
+    assert "a closed gap's cause" not in causes and "another config's cause" not in causes
 
-    def cause_after_gap(cell: Cell):
-        i = next(i for i, d in enumerate(out) if d.kind == "gap" and d.anchor == cell.anchor)
-        # A Table 1 gap may carry sweep evidence first; the cause closes the cell's lines.
-        return next(d for d in out[i + 1:] if d.kind == "cause")
-
-    first = cause_after_gap(gaps[0])
-    assert (first.text, first.anchor) == ("the first gap's cause", gaps[0].anchor)
+    first = _group_of(out, "gap", gaps[0].anchor)
+    assert first.cause == "the first gap's cause"
     assert first.links == (("docs/notebook/model-selection.md, “Early stopping of the associators”",
                             "docs/notebook/model-selection.md#early-stopping-of-the-associators"),)
-    assert cause_after_gap(gaps[1]).text == "not investigated yet"
-    gap_anchors = {d.anchor for d in out if d.kind == "gap"}
-    assert len(gap_anchors) == len(gaps) and {d.anchor for d in out if d.kind == "cause"} >= gap_anchors
+    assert _group_of(out, "gap", gaps[1].anchor).cause == NOT_INVESTIGATED
+    gap_anchors = [d.anchor for g in out.causes for d in g.covers if d.kind == "gap"]
+    assert sorted(gap_anchors) == sorted(c.anchor for c in gaps)  # every gap, once, under one cause
 
 
 def test_a_note_without_a_latent_size_explains_every_size() -> None:
@@ -143,11 +143,38 @@ def test_a_claim_that_does_not_hold_carries_its_note_and_one_that_holds_none(tmp
     failing = metrics[~((metrics["method"] == "avae") & (metrics["experiment"] == "table1"))].copy()
     rows = metrics[(metrics["method"] == "avae") & (metrics["experiment"] == "table1")].assign(value=1.0)
     failing = pd.concat([failing, rows], ignore_index=True)
-    ft = build_tables(failing, load_paper_values(), SETTINGS)
+    ft = build_tables(failing, SETTINGS)
     notes = [GapNote((), ("synthetic",), "why AVAE is not best", evidence, ("avae_best",)),
              GapNote((), ("synthetic",), "a held claim's note", evidence, (held,))]
     out = deviations(ft["table1"], ft["table2"], ft["table3"], claims(failing, ft["table1"], ft["table2"], ft["table3"]),
                      SETTINGS, load_paper_values(), ft["sweeps"], notes)
-    i = next(i for i, d in enumerate(out) if d.kind == "claim" and "best in most Table 1 columns" in d.text)
-    assert (out[i + 1].kind, out[i + 1].text, out[i + 1].links) == ("cause", "why AVAE is not best", (("README.md", "README.md"),))
-    assert "a held claim's note" not in [d.text for d in out]
+    group = next(g for g in out.causes if any(d.kind == "claim" and "best in most Table 1 columns" in d.text
+                                             for d in g.covers))
+    assert (group.cause, group.links) == ("why AVAE is not best", (("README.md", "README.md"),))
+    assert "a held claim's note" not in [g.cause for g in out.causes]
+
+
+def test_a_cause_covering_several_cells_is_stated_once_with_every_cell(tmp_path: Path) -> None:
+    """MVAE's and GTSRB's notes used to print once per cell: a cause is one group, listing its cells."""
+    metrics, tables = _tables(tmp_path)
+    gaps = [c for c in tables["table1"].cells() if not c.substitute and c.delta is not None and abs(c.delta) > TOLERANCE]
+    assert len(gaps) >= 2
+    note = GapNote(tuple(c.selector for c in gaps[:2]), ("synthetic",), "one cause of two gaps", (Evidence("README.md"),))
+    out = _deviations(metrics, tables, [note])
+    groups = [g for g in out.causes if g.cause == "one cause of two gaps"]
+    assert len(groups) == 1
+    assert [d.anchor for d in groups[0].covers if d.kind == "gap"] == [gaps[0].anchor, gaps[1].anchor]
+
+
+def test_the_page_states_each_cause_once_as_plain_text_and_links_only_the_evidence(tmp_path: Path) -> None:
+    from report_fixtures import build_report
+
+    reports = build_report(tmp_path)
+    html = (reports / "avae.html").read_text()
+    section = html[html.index('<section id="deviations">'):]
+    causes = re.findall(r'<li class="cause"><p><strong>Likely cause:</strong> (.*?)</p>', section, re.S)
+    assert causes and len(causes) == len(set(causes))
+    # The cause and the gaps it covers are text, not links; links go to evidence (sweeps, files).
+    for item in re.findall(r'<li><span class="sub">(gap|claim|missing)</span> (.*?)</li>', section, re.S):
+        assert "<a " not in item[1], item
+    assert re.search(r'<span class="sub">evidence</span> <a href="#sw-', section)

@@ -15,7 +15,7 @@ PATHS = RunPaths("smoke", "data/raw")
 VALUES = {"dataset": "fashion_mnist", "source": "speech_commands", "target": "fashion_mnist", "seed": "2",
           "dim": "64", "sdim": "256", "tdim": "64", "fraction": "0.05", "method": "vae_cg", "experiment": "figure5",
           "path": "speech_commands-fashion_mnist-mnist", "param": "train.max_epochs", "value": "1e-05",
-          "figure": "samples", "table": "table1", "name": "avae_fsdd-mnist_z16-16_p1.0_seed0", "file": "train.tar.gz"}
+          "figure": "samples", "table": "table1", "study": "avae", "name": "avae_fsdd-mnist_z16-16_p1.0_seed0", "file": "train.tar.gz"}
 
 
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))

@@ -51,7 +51,8 @@ def smoke_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_outputs_follow_the_contract(smoke_repo: tuple[Path, Path]) -> None:
     repo, _ = smoke_repo
     report = repo / "reports" / "smoke" / "report.html"
-    assert report.exists() and "Table 1" in report.read_text()
+    assert report.exists() and 'href="avae.html"' in report.read_text()
+    assert "Table 1" in (repo / "reports" / "smoke" / "avae.html").read_text()
     with open(repo / "reports" / "smoke" / "metrics.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["experiment", "method", "source", "target", "paired_fraction", "latent_dim", "seed", "metric", "value"]
@@ -134,7 +135,7 @@ def test_the_real_report_traces_every_number_to_metrics_csv(smoke_repo: tuple[Pa
     repo, _ = smoke_repo
     reports = repo / "reports" / "smoke"
     page = PageNumbers()
-    page.feed((reports / "report.html").read_text())
+    page.feed((reports / "avae.html").read_text())
     check_numbers_both_ways(reports, page)
     # Four scenarios: AVAE's sample grid and a latent-space figure each; the five baselines' grids in
     # their one smoke scenario; Figure 5 and the training curves.

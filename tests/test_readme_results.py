@@ -16,8 +16,8 @@ import pytest
 from conftest import REPO
 from crossmodal.methods import method_title
 from crossmodal.report.gap_notes import markdown_anchor
-from crossmodal.report.paper import PAPER_VALUES
-from crossmodal.report.readme_results import AVAE_TABLES, BEGIN, END, ResultsTable, render
+from crossmodal.studies.avae.paper import PAPER_VALUES
+from crossmodal.studies.avae.readme_results import AVAE_TABLES, BEGIN, END, ResultsTable, render
 
 README = REPO / "README.md"
 RECORD_LINK = re.compile(r"\[(docs/runs/[^/\]]+)/metrics\.csv\]")
@@ -104,7 +104,7 @@ def test_every_cell_is_the_records_value_for_its_row_and_column() -> None:
 def test_the_readme_table_is_the_generators_output() -> None:
     block = readme_block(README.read_text())
     assert block == render(REPO / quoted_record(block), README.parent), (
-        "the README's results block is stale: python -m crossmodal.report.readme_results "
+        "the README's results block is stale: python -m crossmodal.studies.avae.readme_results "
         f"--record {quoted_record(block)} --write")
 
 

@@ -11,14 +11,19 @@ from pathlib import Path
 
 import pytest
 import torch
+from markupsafe import escape
 
+from crossmodal.methods import method_title
 from crossmodal.metrics import metric_row, write_metrics
 from crossmodal.report import analysis
-from crossmodal.report.analysis import FAILS, HOLDS, UNKNOWN, build_tables, claims, load_metrics
+from crossmodal.report.analysis import FAILS, HOLDS, UNKNOWN, load_metrics
 from crossmodal.data.pairing import paired_subset
 from crossmodal.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_json, read_run_models
 from crossmodal.report.html import run_records
-from crossmodal.report.paper import load_paper_values
+from crossmodal.studies.avae import deviations as avae_deviations, tables as avae_tables
+from crossmodal.studies.avae.claims import CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION, claims
+from crossmodal.studies.avae.paper import load_paper_values
+from crossmodal.studies.avae.tables import build_tables
 from conftest import copy_repo
 from report_fixtures import NUMBER, SETTINGS, PageNumbers, build_report, check_numbers_both_ways, synthetic_metrics
 from workflow_runs import BIN, run
@@ -31,7 +36,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def page(report: Path) -> PageNumbers:
     parser = PageNumbers()
-    parser.feed((report / "report.html").read_text())
+    parser.feed((report / "avae.html").read_text())
     return parser
 
 
@@ -49,7 +54,7 @@ def test_paper_values_and_deltas_are_the_papers(page: PageNumbers) -> None:
 def test_numbers_in_the_summary_and_deviations_are_numbers_of_the_tables(page: PageNumbers) -> None:
     """The claims' evidence and the deviations quote only numbers that are in the checked cells."""
     allowed = {n for *_, text in page.ours for n in NUMBER.findall(text)} | set(page.paper) | set(page.deltas)
-    allowed |= {f"{float(f):g}" for f in ("0.05", "0.8")} | {analysis.CLAIM_AVAE_FRACTION, analysis.CLAIM_BASELINE_FRACTION}
+    allowed |= {f"{float(f):g}" for f in ("0.05", "0.8")} | {CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION}
     assert page.prose_numbers
     assert set(page.prose_numbers) <= allowed, set(page.prose_numbers) - allowed
 
@@ -57,7 +62,7 @@ def test_numbers_in_the_summary_and_deviations_are_numbers_of_the_tables(page: P
 def test_every_section_is_present_and_self_contained(report: Path, page: PageNumbers) -> None:
     assert page.sections == ["summary", "table1", "table2", "table3", "figure5", "grids", "latents", "training",
                              "methods", "sweeps", "provenance", "deviations"]
-    html = (report / "report.html").read_text()
+    html = (report / "avae.html").read_text()
     assert "<script" not in html.lower() and "<link" not in html.lower()
     assert not re.search(r"""(src|href)=["']?https?://""", html), "the page must load nothing from the network"
     assert all(src.startswith("data:image/png;base64,") for src in page.images)
@@ -70,8 +75,8 @@ def test_every_in_page_link_reaches_its_evidence(page: PageNumbers) -> None:
 
 
 def test_table1_has_a_row_per_method_present_and_bolds_the_best(report: Path) -> None:
-    table = build_tables(load_metrics(report / "metrics.csv"), load_paper_values(), SETTINGS)["table1"]
-    assert [r["method"] for r in table.rows] == list(analysis.TABLE1_METHODS)
+    table = build_tables(load_metrics(report / "metrics.csv"), SETTINGS)["table1"]
+    assert [r["method"] for r in table.rows] == list(avae_tables.TABLE1_METHODS)
     flex = next(r for r in table.rows if r["method"] == "avae_flex")
     assert flex["cells"][0] is None and flex["cells"][2] is not None  # only where GTSRB takes part
     for i in range(len(table.columns)):
@@ -81,11 +86,16 @@ def test_table1_has_a_row_per_method_present_and_bolds_the_best(report: Path) ->
     assert table.avae_beats_baselines == ["yes", "yes", "no"]
     substitute = next(r for r in table.rows if r["method"] == "avae")["cells"][1]
     assert substitute.substitute and substitute.delta_class == "context"
+    # Each paper value names where the paper prints it, and the page shows it on the value.
+    exact = next(r for r in table.rows if r["method"] == "jmvae")["cells"][0]
+    assert exact.reference == ("shared/papers/000_853638bde154db42.txt, Table 1, row IMVAE, column F-MNIST -> MNIST "
+                               "(JMVAE's row, printed as 'IMVAE' in the extracted text)")
+    assert f'<span class="paper" title="{escape(exact.reference)}">83.49</span>' in (report / "avae.html").read_text()
 
 
 def test_claims_verdicts_follow_the_data(report: Path) -> None:
     metrics = load_metrics(report / "metrics.csv")
-    tables = build_tables(metrics, load_paper_values(), SETTINGS)
+    tables = build_tables(metrics, SETTINGS)
     verdicts = [c.verdict for c in claims(metrics, tables["table1"], tables["table2"], tables["table3"])]
     # AVAE wins 2 of 3 columns; 5% beats every baseline at 80%; cascade below; flex above; good classifiers.
     assert verdicts == [HOLDS, HOLDS, HOLDS, HOLDS, HOLDS]
@@ -93,12 +103,12 @@ def test_claims_verdicts_follow_the_data(report: Path) -> None:
     worse = metrics.copy()
     worse.loc[(worse["experiment"] == "table3") & (worse["method"] == "avae_cascade"), "value"] = 99.0
     worse.loc[(worse["experiment"] == "table2") & (worse["method"] == "classifier") & (worse["source"] == "mnist"), "value"] = 50.0
-    tables = build_tables(worse, load_paper_values(), SETTINGS)
+    tables = build_tables(worse, SETTINGS)
     verdicts = [c.verdict for c in claims(worse, tables["table1"], tables["table2"], tables["table3"])]
     assert verdicts[2] == FAILS and verdicts[4] == FAILS
 
-    only_avae = metrics[~metrics["method"].isin(analysis.BASELINES + ("avae_flex",))]
-    tables = build_tables(only_avae, load_paper_values(), SETTINGS)
+    only_avae = metrics[~metrics["method"].isin(avae_tables.BASELINES + ("avae_flex",))]
+    tables = build_tables(only_avae, SETTINGS)
     verdicts = [c.verdict for c in claims(only_avae, tables["table1"], tables["table2"], tables["table3"])]
     assert verdicts[:2] == [UNKNOWN, UNKNOWN] and verdicts[3] == UNKNOWN
 
@@ -106,24 +116,25 @@ def test_claims_verdicts_follow_the_data(report: Path) -> None:
 def test_deviations_and_substitutions_are_generated_from_data_and_config(report: Path) -> None:
     metrics = load_metrics(report / "metrics.csv")
     paper = load_paper_values()
-    tables = build_tables(metrics, paper, SETTINGS)
-    found = analysis.deviations(tables["table1"], tables["table2"], tables["table3"],
-                                claims(metrics, tables["table1"], tables["table2"], tables["table3"]), SETTINGS, paper)
-    texts = [d.text for d in found]
+    tables = build_tables(metrics, SETTINGS)
+    found = avae_deviations.deviations(tables["table1"], tables["table2"], tables["table3"],
+                                       claims(metrics, tables["table1"], tables["table2"], tables["table3"]), SETTINGS, paper)
+    texts = [d.text for d in found.all()]
     # F-MNIST -> MNIST is exact data: VAE at 30 is far from the paper's 47.36, AVAE at 80 within 3 of 82.02.
     assert any(t.startswith("Table 1, VAE, F-MNIST → MNIST: ours") for t in texts)
     assert not any(t.startswith("Table 1, AVAE (ours), F-MNIST → MNIST") for t in texts)
     assert "Table 1 column SVHN → MNIST: not run in this config" in texts
-    notes = analysis.substitutions(SETTINGS, paper)
+    notes = avae_deviations.substitutions(SETTINGS, paper)
+    assert found.substitutions == notes
     assert any(n.startswith("FSDD stands in for GSC") for n in notes)
     assert any("GTSRB: the data's images are 32×32 and are resampled to 52×52" in n for n in notes)
     assert any(n.startswith("Not run here: SVHN") for n in notes)
 
 
 def test_methods_table_says_not_yet_measured_without_rows(tmp_path: Path) -> None:
-    assert analysis.methods_table(load_metrics(_metrics_file(tmp_path, []))).rows == []
+    assert avae_tables.methods_table(load_metrics(_metrics_file(tmp_path, []))).rows == []
     reports = build_report(tmp_path / "with")
-    assert "not yet measured" not in (reports / "report.html").read_text().split('id="methods"')[1].split("</section>")[0]
+    assert "not yet measured" not in (reports / "avae.html").read_text().split('id="methods"')[1].split("</section>")[0]
 
 
 def _metrics_file(tmp_path: Path, rows: list) -> Path:
@@ -134,10 +145,10 @@ def _metrics_file(tmp_path: Path, rows: list) -> Path:
 
 
 def test_tables_export_as_csv_and_latex(report: Path, tmp_path: Path) -> None:
-    analysis.write_tables(report / "metrics.csv", load_paper_values(), SETTINGS, tmp_path)
+    analysis.write_tables(report / "metrics.csv", SETTINGS, tmp_path)
     with open(tmp_path / "table1.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert {r["row"] for r in rows} == {analysis.method_title(m) for m in analysis.TABLE1_METHODS}
+    assert {r["row"] for r in rows} == {method_title(m) for m in avae_tables.TABLE1_METHODS}
     tex = (tmp_path / "table1.tex").read_text()
     assert r"\begin{tabular}" in tex and r"\textbf{" in tex and r"$^\dagger$" in tex and "_" not in tex.split("\n", 1)[1]
 
@@ -171,7 +182,7 @@ def test_job_times_sum_wall_and_cpu_per_rule_and_per_seed(tmp_path: Path) -> Non
 def test_figure5_says_how_many_pairs_each_fraction_is(report: Path) -> None:
     sizes = json.loads((report / "figure_data" / "run" / "split_sizes.json").read_text())
     assert sizes == {"fsdd": {"train": 210, "val": 20, "test": 30, "train_per_class": [21] * 10}}
-    html = (report / "report.html").read_text()
+    html = (report / "avae.html").read_text()
     figure5 = html[html.index('<section id="figure5">'):html.index('<section id="grids">')]
     row = re.search(r"paired FSDD training examples \(of 210\)</td>(.*?)</tr>", figure5, re.S)
     assert row and re.findall(r'<td class="run">(\d+)</td>', row.group(1)) == ["210", "170", "10"]
@@ -249,20 +260,22 @@ def test_dvc_yaml_declares_every_configs_metrics_and_figure5() -> None:
 
 def test_a_tie_with_a_baseline_is_no_win() -> None:
     # Every method at chance must not read as "AVAE beats every baseline".
-    from crossmodal.report.analysis import Cell, Table, _avae_beats_baselines
+    from crossmodal.report.analysis import Cell, Table
+    from crossmodal.studies.avae.tables import avae_beats_baselines
 
     def cell(mean: float) -> Cell:
         return Cell(selector={}, mean=mean, std=0.0, n=1, paper=None, substitute=False, anchor="a")
 
     table = Table("table1", [{"title": "x"}])
     table.rows = [{"method": "avae", "cells": [cell(10.0)]}, {"method": "jmvae", "cells": [cell(10.0)]}]
-    assert _avae_beats_baselines(table, 0) == "no"
+    assert avae_beats_baselines(table, 0) == "no"
     table.rows[0]["cells"] = [cell(10.5)]
-    assert _avae_beats_baselines(table, 0) == "yes"
+    assert avae_beats_baselines(table, 0) == "yes"
 
 
 def test_a_sweep_lead_within_the_seed_spread_is_not_called_a_win() -> None:
-    from crossmodal.report.analysis import Cell, _sweep_verdict
+    from crossmodal.report.analysis import Cell
+    from crossmodal.studies.avae.tables import sweep_verdict as _sweep_verdict
 
     def row(mean: float, std: float, n: int, configured: bool, best: bool = False) -> dict:
         return {"configured": configured, "cells": [Cell(selector={}, mean=mean, std=std, n=n, paper=None,
@@ -284,7 +297,7 @@ def test_a_sweep_lead_within_the_seed_spread_is_not_called_a_win() -> None:
 
 
 def test_sweeps_mark_the_configured_value_bold_the_best_and_report_the_verdict(report: Path) -> None:
-    html = (report / "report.html").read_text()
+    html = (report / "avae.html").read_text()
     sweeps = html[html.index('<section id="sweeps">'):html.index('<section id="provenance">')]
     assert "kl_weight = 1 <strong>(configured)</strong>" in sweeps and "synthetic evidence" in sweeps
     assert re.search(r'id="sw-mvae-fashion_mnist-mnist-kl_weight-0.5" class="cell best"', sweeps)
@@ -305,10 +318,10 @@ def test_provenance_says_when_the_seeds_were_set_on_the_command_line(report: Pat
     config_file.write_text("name: synthetic\nseeds: [0, 1, 2, 3]\n")
     out = tmp_path / "report.html"
     render_report(config_file, SETTINGS, report, out)
-    provenance = out.read_text().split('<section id="provenance">')[1].split("</section>")[0]
+    provenance = (tmp_path / "avae.html").read_text().split('<section id="provenance">')[1].split("</section>")[0]
     seeds = ", ".join(str(s) for s in SETTINGS["seeds"])
     assert f"<dd>{seeds} <strong>(set on the command line; the config lists 0, 1, 2, 3)</strong></dd>" in provenance
 
     config_file.write_text(f"name: synthetic\nseeds: [{seeds}]\n")
     render_report(config_file, SETTINGS, report, out)
-    assert "set on the command line" not in out.read_text()
+    assert "set on the command line" not in (tmp_path / "avae.html").read_text()

@@ -1,6 +1,7 @@
 """The report as a reviewer's browser shows it: headless Chromium (Debian's ``chromium``) loads the
-page, every image decodes, every section is there, the console stays silent; a screenshot of the
-top of the page is kept in ``test-artifacts/``.
+index page and the AVAE study's page, every image decodes, every section is there, the console
+stays silent; a screenshot of the top of the study page is kept in ``test-artifacts/``. The AVAE
+page drawn from the run record in docs/runs/ is at most 5 MB, says what it omits, and opens too.
 
 The page itself has no scripts. To ask the browser which images failed, the test loads a copy with
 a probe appended that writes its answer into the DOM, which ``--dump-dom`` prints.
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from crossmodal.report.combine import combine_runs
 from report_fixtures import build_report
 
 CHROMIUM = shutil.which("chromium")
@@ -31,6 +33,8 @@ PROBE = """<script>window.addEventListener("load", () => {
   document.body.setAttribute("data-images", String(document.images.length));
 });</script>"""
 CONSOLE = re.compile(r":CONSOLE[^\]]*\]\s*(.*)")
+RECORD = REPO / "docs" / "runs" / "2026-12-04-offline-seeds012"
+MAX_PAGE_BYTES = 5_000_000
 
 
 def chromium(*args: str) -> subprocess.CompletedProcess:
@@ -55,7 +59,16 @@ def render(page: Path) -> tuple[str, list[str], list[str], int]:
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_report(tmp_path_factory.mktemp("browser")) / "report.html"
+    """The AVAE study's page of the synthetic report (the index, report.html, is beside it)."""
+    return build_report(tmp_path_factory.mktemp("browser")) / "avae.html"
+
+
+@pytest.fixture(scope="module")
+def record_pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pages drawn from the committed run record, as `combine-runs --run <record>` draws them."""
+    out = tmp_path_factory.mktemp("record") / "offline"
+    combine_runs([RECORD], out)
+    return out
 
 
 def test_the_probe_catches_a_broken_image_and_a_console_error(tmp_path: Path) -> None:
@@ -74,6 +87,31 @@ def test_chromium_renders_the_report_completely(report_page: Path) -> None:
     assert console == [], console
     for section in SECTIONS:
         assert f'<section id="{section}">' in dom, section
+
+
+def test_the_index_links_to_each_study_page_and_renders(report_page: Path) -> None:
+    index = report_page.with_name("report.html")
+    dom, broken, console, images = render(index)
+    assert broken == [] and console == [], (broken, console)
+    assert 'href="avae.html"' in dom and '<section id="studies">' in dom
+    assert report_page.exists()
+
+
+def test_the_record_page_is_at_most_5_mb_says_what_it_omits_and_renders(record_pages: Path) -> None:
+    page = record_pages / "avae.html"
+    assert page.stat().st_size <= MAX_PAGE_BYTES, f"{page.stat().st_size / 1e6:.1f} MB"
+    html_text = page.read_text()
+    assert "This page omits:" in html_text and "Qualitative grids: their inputs are not kept in this record" in html_text
+    index = (record_pages / "report.html").read_text()
+    assert 'href="avae.html"' in index and "Qualitative grids: their inputs are not kept in this record" in index
+    dom, broken, console, images = render(page)
+    # Figure 5, the training curves and the eight scenarios' latent spaces; no grid.
+    assert images == 10 and broken == [], broken
+    assert console == [], console
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in dom, section
+    # The tables drawn from the record are the record's: Table 1 holds every method's row.
+    assert dom.count('id="t1-avae-') == 8
 
 
 def test_screenshot_of_the_top_of_the_page(report_page: Path) -> None:

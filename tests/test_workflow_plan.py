@@ -147,3 +147,20 @@ def test_the_rule_files_hold_rules_only() -> None:
         assert "_PROVIDERS" not in text, f"{path.name} keeps a fragment list"
         for template in re.findall(r"""(?<!\w)f["']([^"']*)["']""", text):
             assert template == "workflow/rules/{study}.smk" or "shlex.quote" in template, f"{path.name}: f\"{template}\""
+
+
+def test_the_avae_study_owns_the_sweep_experiment_selection_writes() -> None:
+    from crossmodal.selection import SWEEP_EXPERIMENT
+    from crossmodal.studies import registry
+
+    assert SWEEP_EXPERIMENT in registry()["avae"].experiments
+
+
+def test_the_snakefile_reads_the_study_plans_without_torch_or_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, crossmodal.workflow, crossmodal.studies.avae.plan; "
+            "print(sorted(m for m in ('torch', 'pandas', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

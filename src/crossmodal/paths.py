@@ -35,6 +35,7 @@ FIELD_PATTERNS: dict[str, str] = {
     "fraction": r"[0-9.]+",
     "method": METHOD_PATTERN,
     "experiment": r"[a-z0-9]+",
+    "study": r"[a-z0-9_]+",  # a folder under crossmodal/studies
     # A cascade's datasets from source to target, at least two legs.
     "path": rf"{DATASET_PATTERN}-{DATASET_PATTERN}(?:-{DATASET_PATTERN})+",
     # A swept setting: a key, or a dotted path such as train.max_epochs, and its value.
@@ -93,6 +94,7 @@ TEMPLATES: dict[str, Template] = {
     # The report: compute (figure_data) apart from drawing (figures, tables).
     "metrics": Template("reports", "", "metrics", ".csv"),
     "report": Template("reports", "", "report", ".html"),
+    "study_page": Template("reports", "", "{study}", ".html"),
     "run_record": Template("reports", "", "run", ".json"),
     "figure_data": Template("reports", "figure_data/{figure}", "{name}", ".npz"),
     "sample_data": Template("reports", "figure_data/samples", _ASSOCIATION, ".npz"),

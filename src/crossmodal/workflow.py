@@ -29,15 +29,17 @@ EVALUATION_CODE = ("jobs/specs.py", "jobs/store.py", "jobs/evaluation.py", "metr
 PREPARE_CODE = ("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py",
                 "data/images.py", "data/splits.py")
 # The report rules' code, by rule: only an edit of what a rule runs reruns it.
+_STUDY_REPORT_CODE = ("studies/__init__.py", *(f"studies/avae/{m}" for m in (
+    "__init__.py", "paper.py", "paper_values.csv", "claims.py", "tables.py", "deviations.py", "gap_notes.yaml", "page.py",
+    "templates/avae.html")))
 REPORT_CODE = {
     "figure_data": ("report/figure_data.py",),
     "project_latents": ("report/figure_data.py", "jobs/store.py"),
-    "dvc_metrics": ("report/analysis.py", "report/gap_notes.py"),
-    "plot": ("report/figures.py", "report/analysis.py", "report/paper.py", "report/gap_notes.py"),
-    "tables": ("report/analysis.py", "report/paper.py", "report/paper_values.csv", "report/gap_notes.py"),
-    "report": ("report/html.py", "report/analysis.py", "report/figure_data.py", "report/paper.py",
-               "report/paper_values.csv", "report/gap_notes.py", "report/gap_notes.yaml",
-               "report/templates/report.html"),
+    "dvc_metrics": ("report/analysis.py", "studies/avae/tables.py"),
+    "plot": ("report/figures.py", "report/analysis.py", "studies/avae/tables.py", "studies/avae/claims.py"),
+    "tables": ("report/analysis.py", *_STUDY_REPORT_CODE),
+    "report": ("report/html.py", "report/analysis.py", "report/embed.py", "report/figure_data.py", "report/gap_notes.py",
+               *(f"report/templates/{t}.html" for t in ("base", "macros", "provenance", "index")), *_STUDY_REPORT_CODE),
 }
 # The tables the report rule writes (crossmodal.report.analysis.write_tables).
 REPORT_TABLES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
@@ -138,6 +140,10 @@ class Workflow:
 
     def prepared(self) -> list[str]:
         return [self.paths.path("prepared", dataset=dataset) for dataset in self.datasets]
+
+    def study_pages(self) -> list[str]:
+        """The report's page of each study the config runs, beside the index page."""
+        return [self.paths.path("study_page", study=study) for study in self.study_names]
 
     def run_dvc_records(self) -> list[str]:
         return [self.paths.path("run_dvc_record", dataset=dataset) for dataset in self.datasets]

@@ -119,6 +119,8 @@ rule report:
         config_file=workflow.configfiles[-1],
     output:
         page=report(P.path("report"), category="Report", caption="../report/report.rst"),
+        # One page per study beside the index page, which links them.
+        study_pages=WF.study_pages(),
         # The run's settings and provenance: with metrics.csv and figure_data/, what combine-runs needs.
         record=P.path("run_record"),
     params:

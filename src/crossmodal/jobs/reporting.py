@@ -44,9 +44,8 @@ def split_sizes(spec: SplitSizesSpec) -> None:
 
 def tables(spec: TablesSpec) -> None:
     from crossmodal.report.analysis import write_tables
-    from crossmodal.report.paper import load_paper_values
 
-    write_tables(spec.metrics, load_paper_values(), spec.params, spec.out_dir)
+    write_tables(spec.metrics, spec.params, spec.out_dir)
 
 
 def dvc_metrics(spec: DvcMetricsSpec) -> None:

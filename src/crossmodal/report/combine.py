@@ -1,12 +1,13 @@
-"""One report from finished runs of one config that hold different seeds.
+"""One report from finished runs of one config that hold different seeds or different studies.
 
-``make reproduce CONFIG=<name> SEEDS=<k>`` runs some of a config's seeds; what the report needs of
-such a run stays under ``reports/<name>/``: ``metrics.csv``, ``figure_data/`` and ``run.json`` (its
-settings and provenance). Training is deterministic (docs/determinism.md): on the same kind of
-machine, with the same config and code, a seed's numbers do not depend on which other seeds ran
-beside it. So seeds run on several machines, or in several sittings, can be put together into the
-report a single run of all of them would give. This module does that, and refuses runs that
-differ in anything but their seeds: another config, other code, other raw data, a seed twice.
+``make reproduce CONFIG=<name> SEEDS=<k> STUDIES=<s>`` runs some of a config's seeds of some of its
+studies; what the report needs of such a run stays under ``reports/<name>/``: ``metrics.csv``,
+``figure_data/`` and ``run.json`` (its settings and provenance). Training is deterministic
+(docs/determinism.md): on the same kind of machine, with the same config and code, a seed's numbers
+do not depend on which other seeds or studies ran beside it. So seeds and studies run on several
+machines, or in several sittings, can be put together into the report a single run of all of them
+would give. This module does that, and refuses runs that differ in anything but their seeds and
+studies: another config or config version, other code, other raw data, a seed of a study twice.
 
 The qualitative grids and latent-space figures are the first seed's, as in a single run. Given one
 run, it draws that run's report again from its record alone, e.g. an archived one under docs/runs/.
@@ -25,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from crossmodal.config import REPO_ROOT
-from crossmodal.io import atomic_path, atomic_write_json
+from crossmodal.io import atomic_path
 from crossmodal.metrics import MetricRow, read_metrics, write_metrics
 from crossmodal.report import figures
 from crossmodal.report.analysis import write_dvc_metrics, write_tables
 from crossmodal.report.figure_data import BENCHMARK_FIELDS, RUN_MODELS, atomic_write_json_gz, read_run_models
 from crossmodal.report.html import render_report
-from crossmodal.report.paper import load_paper_values
+from crossmodal.studies import DEFAULT_STUDIES, StudyError, registry, studies_of
 
 STYLE_KEYS = ("style", "palette", "dpi", "font_scale")
 
@@ -52,6 +53,10 @@ class Run:
     def seeds(self) -> list[int]:
         return list(self.settings["seeds"])
 
+    @property
+    def studies(self) -> list[str]:
+        return list(self.settings.get("studies", DEFAULT_STUDIES))
+
     @classmethod
     def load(cls, folder: Path) -> "Run":
         missing = [name for name in ("metrics.csv", "run.json", "figure_data") if not (folder / name).exists()]
@@ -62,16 +67,17 @@ class Run:
         return cls(folder, record["settings"], record["provenance"])
 
 
-def _without_seeds(settings: dict[str, Any]) -> dict[str, Any]:
+def _without_seeds_and_studies(settings: dict[str, Any]) -> dict[str, Any]:
     rest = copy.deepcopy(settings)
     rest.pop("seeds")
+    rest.pop("studies", None)
     for sweep in rest.get("validation_sweeps", []):
         sweep.pop("seeds", None)
     return rest
 
 
 def check_combinable(runs: Sequence[Run]) -> None:
-    """Refuse runs that differ in anything but their seeds, or share a seed."""
+    """Refuse runs that differ in anything but their seeds and studies, or share a seed of a study."""
     if not runs:
         raise CombineError("no runs to combine")
     first = runs[0]
@@ -83,25 +89,36 @@ def check_combinable(runs: Sequence[Run]) -> None:
             raise CombineError(f"{run.folder} and {first.folder} ran different versions of "
                                f"{first.provenance['config_file']} (sha256 {run.provenance['config_sha256'][:16]} "
                                f"and {first.provenance['config_sha256'][:16]})")
-        changed = sorted(k for k in set(run.settings["code"]) | set(first.settings["code"])
-                         if run.settings["code"].get(k) != first.settings["code"].get(k))
+        # Runs of other studies may version code the other does not run; what both name must agree.
+        code, first_code = run.settings["code"], first.settings["code"]
+        names = set(code) | set(first_code) if set(run.studies) & set(first.studies) else set(code) & set(first_code)
+        changed = sorted(k for k in names if code.get(k) != first_code.get(k))
         if changed:
             raise CombineError(f"{run.folder} and {first.folder} were trained by different code "
                                f"({', '.join(changed)}): their seeds are not one experiment")
-        if _without_seeds(run.settings) != _without_seeds(first.settings):
+        if _without_seeds_and_studies(run.settings) != _without_seeds_and_studies(first.settings):
             raise CombineError(f"{run.folder} and {first.folder} have different report settings")
-    seen: dict[int, Path] = {}
+    seen: dict[tuple[str, int], Path] = {}
     for run in runs:
-        for seed in run.seeds:
-            if seed in seen:
-                raise CombineError(f"seed {seed} is in both {seen[seed]} and {run.folder}")
-            seen[seed] = run.folder
+        try:
+            studies_of(run.settings)
+        except StudyError as exc:
+            raise CombineError(f"{run.folder}: {exc}") from None
+        for study in run.studies:
+            if run.studies.count(study) > 1:
+                raise CombineError(f"{run.folder} names the study {study!r} twice")
+            for seed in run.seeds:
+                if (study, seed) in seen:
+                    raise CombineError(f"seed {seed} of the study {study!r} is in both {seen[study, seed]} and {run.folder}")
+                seen[study, seed] = run.folder
 
 
 def combined_settings(runs: Sequence[Run]) -> dict[str, Any]:
     """The settings a single run of every run's seeds would have."""
     settings = copy.deepcopy(runs[0].settings)
-    settings["seeds"] = sorted(seed for run in runs for seed in run.seeds)
+    settings["seeds"] = sorted({seed for run in runs for seed in run.seeds})
+    studies = [study for run in runs for study in run.studies]
+    settings["studies"] = sorted(set(studies), key=studies.index)
     for i, sweep in enumerate(settings.get("validation_sweeps", [])):
         sweep["seeds"] = sorted({seed for run in runs for seed in run.settings["validation_sweeps"][i]["seeds"]})
     return settings
@@ -112,6 +129,11 @@ def _rows(run: Run) -> list[MetricRow]:
     strays = sorted({row.seed for row in rows if not row.seed.isdigit() or int(row.seed) not in run.seeds})
     if strays:
         raise CombineError(f"{run.folder}/metrics.csv has rows of seeds {strays}, which its run.json does not list")
+    owned = {experiment for study in run.studies for experiment in registry()[study].experiments}
+    unowned = sorted({row.experiment for row in rows} - owned)
+    if unowned:
+        raise CombineError(f"{run.folder}/metrics.csv has rows of experiments {unowned}, which no study of its run "
+                           f"({', '.join(run.studies)}) owns")
     return rows
 
 
@@ -151,28 +173,40 @@ def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
     """Write ``out_dir`` (a ``reports/<config>/`` folder) as a single run of all ``folders``' seeds would."""
     runs = [Run.load(Path(folder)) for folder in folders]
     check_combinable(runs)
-    config_file = REPO_ROOT / runs[0].provenance["config_file"]
-    if not config_file.exists() or hashlib.sha256(config_file.read_bytes()).hexdigest() != runs[0].provenance["config_sha256"]:
-        raise CombineError(f"{config_file} is not the config these runs ran (sha256 "
-                           f"{runs[0].provenance['config_sha256'][:16]}): check out the commit they ran at")
     settings = combined_settings(runs)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_metrics(out_dir / "metrics.csv", [row for run in runs for row in _rows(run)])
     _merge_run_records(runs, out_dir)
     first_seed = settings["seeds"][0]
-    first = next(run for run in runs if first_seed in run.seeds)
     for kind in ("samples", "latents"):
         if (out_dir / "figure_data" / kind).exists():
             shutil.rmtree(out_dir / "figure_data" / kind)
-        for data in sorted((first.folder / "figure_data" / kind).glob(f"*_seed{first_seed}.npz")):
+        for data in sorted(data for run in runs if first_seed in run.seeds
+                           for data in (run.folder / "figure_data" / kind).glob(f"*_seed{first_seed}.npz")):
             with atomic_path(out_dir / "figure_data" / kind / data.name) as tmp:
                 shutil.copyfile(data, tmp)
     write_dvc_metrics([out_dir / "metrics.csv"], out_dir / "figure_data" / "headline_metrics.json",
                       out_dir / "figure_data" / "figure5.csv")
-    write_tables(out_dir / "metrics.csv", load_paper_values(), settings, out_dir / "tables")
+    write_tables(out_dir / "metrics.csv", settings, out_dir / "tables")
     _draw_figures(out_dir, {key: settings["report"][key] for key in STYLE_KEYS})
-    render_report(config_file, settings, out_dir, out_dir / "report.html", run_record=out_dir / "run.json",
-                  combined_runs=[{**run.provenance, "seeds": run.seeds} for run in runs])
+    recorded = _recorded_config(runs[0])
+    render_report(REPO_ROOT / recorded["config_file"], settings, out_dir, out_dir / "report.html",
+                  run_record=out_dir / "run.json", recorded_config=recorded,
+                  combined_runs=[{**run.provenance, "seeds": run.seeds, "studies": run.studies} for run in runs])
+
+
+def _recorded_config(run: Run) -> dict[str, Any]:
+    """The config as the runs' records name it. The page is drawn from the records alone, so a
+    checkout whose copy has changed since (a comment, a new sweep) still draws it, and says so."""
+    recorded = {key: run.provenance[key] for key in ("config_file", "config_sha256")}
+    recorded["config_seeds"] = run.provenance.get("config_seeds")
+    checkout = REPO_ROOT / recorded["config_file"]
+    if not checkout.exists():
+        recorded["config_note"] = "not in this checkout; the settings are the runs' records"
+    elif hashlib.sha256(checkout.read_bytes()).hexdigest() != recorded["config_sha256"]:
+        recorded["config_note"] = ("this checkout's copy differs from the one the runs ran; "
+                                   "the settings are the runs' records")
+    return recorded
 
 
 def _draw_figures(report_dir: Path, style: dict[str, Any]) -> None:

@@ -15,10 +15,11 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from crossmodal.io import atomic_path  # noqa: E402
-from crossmodal.report.analysis import (  # noqa: E402
-    BASELINES, CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION, dataset_title, figure5_frame, load_metrics, method_title,
-)
+from crossmodal.methods import method_title  # noqa: E402
+from crossmodal.report.analysis import dataset_title, load_metrics  # noqa: E402
 from crossmodal.report.figure_data import read_json  # noqa: E402
+from crossmodal.studies.avae.claims import CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION  # noqa: E402
+from crossmodal.studies.avae.tables import BASELINES, figure5_frame  # noqa: E402
 
 
 def apply_style(style: dict[str, Any]) -> None:
@@ -168,11 +169,13 @@ def plot_training(models_path: Path, style: dict[str, Any], png: Path, pdf: Path
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.label.set_size(7)
         ax.yaxis.label.set_size(7)
-    grid.figure.suptitle("Training: loss per epoch (dotted: the kept, best-validation epoch)", fontsize=10)
     # The legend above the panels, where it hides no curve.
     sns.move_legend(grid, "upper right", bbox_to_anchor=(0.99, 0.995), ncols=2, title=None, frameon=False, fontsize=8)
     # A band of fixed height for the title and legend, added above the panels however many rows.
     band = 0.55
     grid.figure.set_figheight(grid.figure.get_figheight() + band)
     grid.figure.tight_layout(rect=(0, 0, 1, 1 - band / grid.figure.get_figheight()))
+    # In the band, whatever the figure's height (a fraction of a tall figure would land among the panels).
+    grid.figure.suptitle("Training: loss per epoch (dotted: the kept, best-validation epoch)", fontsize=10,
+                         x=0.01, ha="left", y=1 - 0.12 / grid.figure.get_figheight(), va="top")
     save_figure(grid.figure, png, pdf)

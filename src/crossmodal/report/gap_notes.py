@@ -1,13 +1,12 @@
 """Why a cell of ours misses the paper, or a claim of the paper does not hold here, as far as it has
-been investigated: curated notes (``gap_notes.yaml``), each naming the cells or claims it explains,
-the configs it was investigated in, and the evidence behind it (files of this repository, with the
-section to read).
+been investigated: curated notes (a study's ``gap_notes.yaml``), each naming the cells or claims it
+explains, the configs it was investigated in, and the evidence behind it (files of this
+repository, with the section to read).
 
-The report shows a note only under a cell that is beyond the tolerance or a claim that does not
+The report shows a note only beside a cell that is beyond the tolerance or a claim that does not
 hold, so a gap that closes drops its note by itself, and a gap with no note says that it is not
-investigated yet. Notes quote no
-measured number: the numbers live in the evidence and in ``metrics.csv``, so a note cannot silently
-contradict a rerun.
+investigated yet. Notes quote no measured number: the numbers live in the evidence and in
+``metrics.csv``, so a note cannot silently contradict a rerun.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from typing import Any
 
 import yaml
 
-GAP_NOTES = Path(__file__).with_name("gap_notes.yaml")
 # The metrics.csv columns a note's cell may name.
 CELL_KEYS = ("experiment", "method", "source", "target", "latent_dim")
 _NOTE_KEYS = {"configs", "cause", "evidence"}  # and cells, claims or both
@@ -49,7 +47,7 @@ class GapNote:
     configs: tuple[str, ...]
     cause: str
     evidence: tuple[Evidence, ...]
-    claims: tuple[str, ...] = ()  # crossmodal.report.analysis.Claim keys
+    claims: tuple[str, ...] = ()  # crossmodal.report.analysis.Claim keys of the study
 
     def explains(self, selector: Mapping[str, str], config_name: str) -> bool:
         """Whether this note is about the cell ``selector`` aggregates, in a run of ``config_name``.
@@ -84,7 +82,7 @@ def _note(entry: Mapping[str, Any], where: str) -> GapNote:
                    evidence, claims)
 
 
-def load_gap_notes(path: Path = GAP_NOTES) -> list[GapNote]:
+def load_gap_notes(path: Path) -> list[GapNote]:
     entries = yaml.safe_load(path.read_text()) or []
     return [_note(entry, f"{path.name}, note {i + 1}") for i, entry in enumerate(entries)]
 
