@@ -9,8 +9,6 @@ import glob
 import hashlib
 import json
 import logging
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +18,9 @@ from torch import Tensor
 
 from crossmodal.config import PACKAGE_ROOT, canonical_json, code_version, compose_class_maps
 from crossmodal.data.datasets import dataset_info
-from crossmodal.data.download import fetch, mirror_base_urls
+from crossmodal.data.acquire import acquire_dataset
 from crossmodal.data.pairing import PairedBatches, mapped_only, paired_subset
-from crossmodal.data.prepare import load_prepared, prepare_dataset
+from crossmodal.data.prepare import load_prepared, prepare_verified
 from crossmodal.engine import NonFiniteLossError, TensorBatches, TrainConfig, Trainer, TrainResult, as_float, pick_device
 from crossmodal.io import atomic_path, atomic_torch_save, atomic_write_json, load_weights
 from crossmodal.methods import BASELINES
@@ -41,23 +39,11 @@ log = logging.getLogger(__name__)
 
 
 def acquire(dataset: str, raw_dir: Path, track_with_dvc: bool = True) -> list[Path]:
-    """Fetch and verify every file of ``dataset`` into ``raw_dir/<dataset>``; record it in DVC."""
-    info = dataset_info(dataset)
-    target = raw_dir / dataset
-    base_urls = mirror_base_urls(info.mirror_folder)
-    paths = [fetch(remote, target, base_urls) for remote in info.files]
-    if track_with_dvc:
-        # Records the content hash in <raw_dir>/<dataset>.dvc (committed to git): `dvc status`
-        # then reports any later change, and `dvc push`/`dvc pull` move these exact bytes.
-        subprocess.run(
-            [sys.executable, "-m", "dvc", "--wait-for-lock", "add", "--quiet", str(target)],
-            check=True,
-        )
-    return paths
+    return acquire_dataset(dataset, raw_dir, track_with_dvc)
 
 
 def prepare(dataset: str, raw_dir: Path, options: dict[str, Any], out: Path) -> None:
-    prepare_dataset(dataset_info(dataset), raw_dir / dataset, options, out)
+    prepare_verified(dataset_info(dataset), raw_dir / dataset, options, out)
 
 
 def _split(data: dict[str, Any], split: str, device: torch.device, with_labels: bool = True) -> TensorBatches:

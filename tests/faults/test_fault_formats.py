@@ -16,8 +16,8 @@ import scipy.io
 from crossmodal.config import ConfigError, validate_config
 from crossmodal.data.datasets import GTSRBFormatError, SVHNFormatError  # noqa: E402
 from crossmodal.data.download import DownloadError  # noqa: E402
-from crossmodal.jobs import acquire, prepare  # noqa: E402
-from faults.faultkit import Member, files_under, make_zip  # noqa: E402
+from crossmodal.jobs import acquire  # noqa: E402
+from faults.faultkit import Member, files_under, make_zip, prepare_past_verification  # noqa: E402
 
 pytestmark = pytest.mark.faults
 
@@ -36,7 +36,7 @@ def test_gtsrb_annotations_missing_a_column_name_the_file_and_column(tmp_path: P
     out = tmp_path / "prepared" / "gtsrb.pt"
 
     with pytest.raises(GTSRBFormatError) as caught:
-        prepare("gtsrb", tmp_path / "raw", OPTIONS, out)
+        prepare_past_verification("gtsrb", tmp_path / "raw", OPTIONS, out)
 
     assert str(caught.value) == (
         f"{archive}:{annotations}: missing column 'ClassId' "
@@ -53,7 +53,7 @@ def test_svhn_mat_without_x_names_the_file(tmp_path: Path) -> None:
     out = tmp_path / "prepared" / "svhn.pt"
 
     with pytest.raises(SVHNFormatError) as caught:
-        prepare("svhn", tmp_path / "raw", OPTIONS, out)
+        prepare_past_verification("svhn", tmp_path / "raw", OPTIONS, out)
 
     assert str(caught.value) == f"{raw / 'train_32x32.mat'}: no variable 'X' (the official files hold 'X' and 'y')"
     assert files_under(tmp_path / "prepared") == []

@@ -277,11 +277,14 @@ FSDD = DatasetInfo(
             ("https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/",),
             (
                 # GitHub generates tag archives on the fly, so no stable official archive digest
-                # exists; the recordings' content digest matches any faithful copy of the tag.
-                Checksum("sha256", "bebe0022de8e1f879dac7fd7e719bfe0bdbf9d16540e6a3cfd3c2536340c7f44", "tar-members", "official"),
+                # exists; this digest of every file (whole path and bytes) matches any faithful copy
+                # of the tag. Built from shared/datasets/fsdd/v1.0.10.tar.gz, the copy that matched
+                # the digest pinned before 2026-12-07 over the same recordings.
+                Checksum("sha256", "391c111d2830d04915942606a282b6480af670e0c40a25c8aece2171f7d4e13e", "tar-content", "official"),
                 _mirror_sha256("0b86c2130f61853402d64cb3bebe845607f163ccf3f43599b7a8f82f9b6e2bfd"),
             ),
             15_609_081,
+            members=rf"free-spoken-digit-dataset-{re.escape(FSDD_VERSION)}(/[^/]+)*",
         ),
     ),
     read=_read_fsdd,
@@ -310,6 +313,7 @@ GTSRB_COLUMNS = ("Filename", "Width", "Height", "Roi.X1", "Roi.Y1", "Roi.X2", "R
 GTSRB_TRAIN_MEMBER = re.compile(r"^GTSRB/Final_Training/Images/(\d{5})/(GT-\d{5}\.csv|\d{5}_\d{5}\.ppm)$")
 GTSRB_TEST_IMAGE = re.compile(r"^GTSRB/Final_Test/Images/(\d{5}\.ppm)$")
 GTSRB_TEST_GT = "GT-final_test.csv"
+GTSRB_MEMBERS = r"GTSRB(/[^/]+)*"  # every member of the image archives lives under GTSRB/
 GTSRB_IMAGE_SIZE = 52  # the AVAE paper resizes every sign to 52x52
 
 
@@ -433,12 +437,15 @@ GTSRB = DatasetInfo(
             (
                 _mirror_sha256("a145b117265c00feb2a86c08e1f399f6f800ba44c359ee243925278c563074be"),
                 # INI publishes no digest of this archive (torchvision's MD5 is of the different
-                # GTSRB-Training_fixed.zip), so the official bytes are checked by their layout:
-                # every one of the 39,209 images and 43 annotation files, by name.
+                # GTSRB-Training_fixed.zip) and no trusted official copy was at hand to build a
+                # content digest from, so the official bytes can only be checked by their layout
+                # (every one of the 39,209 images and 43 annotation files, by name): accepted only
+                # with CROSSMODAL_ACCEPT_LAYOUT_ONLY=1, then recorded and checked at every use.
                 Checksum("sha256", "9c2356d58491860a77a7d4d3e949fcc1e1dd8e317ee4b39817251df8758d3aab",
                          "zip-member-names", "layout", "GTSRB/Final_Training/Images/*"),
             ),
             276_000_000,
+            members=GTSRB_MEMBERS,
         ),
         RemoteFile(
             "GTSRB_Final_Test_Images.zip",
@@ -448,6 +455,7 @@ GTSRB = DatasetInfo(
                 _mirror_sha256("de8b5ce81e528b38bd2a6d58086ef935d3c37ffd0411f42629c85ee2d8c61da8"),
             ),
             89_000_000,
+            members=GTSRB_MEMBERS,
         ),
         RemoteFile(
             "GTSRB_Final_Test_GT.zip",
@@ -457,6 +465,7 @@ GTSRB = DatasetInfo(
                 _mirror_sha256("d5b1ba3cb563f9f2d2a1ad66283f730387bd9191348377210f096422908deb88"),
             ),
             100_000,
+            members=r"GT-final_test\.csv",
         ),
     ),
     read=_read_gtsrb,
@@ -603,6 +612,8 @@ SPEECH_COMMANDS = DatasetInfo(
                 _md5("6b74f3901214cb2c2934e98196829835"),
             ),
             2_430_000_000,  # about 2.3 GiB
+            # one folder per word (and _background_noise_) plus the lists and licence at the top
+            members=r"(\./)?([^/]+(/[^/]+)?)?",
         ),
     ),
     read=_read_speech_commands,
