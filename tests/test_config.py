@@ -61,10 +61,11 @@ def test_unknown_dataset_in_scenario_is_named() -> None:
 
 def test_per_dataset_overrides_only_touch_their_dataset() -> None:
     config = copy.deepcopy(_load("smoke"))
-    config.setdefault("models", {}).setdefault("vae", {})["per_dataset"] = {"fsdd": {"lambda_int": 0.25}}
+    default = model_params(validate_config(copy.deepcopy(config)), "vae", "mnist")["lambda_int"]
+    config.setdefault("models", {}).setdefault("vae", {})["per_dataset"] = {"fsdd": {"lambda_int": default * 2}}
     config = validate_config(config)
-    assert model_params(config, "vae", "fsdd")["lambda_int"] == 0.25
-    assert model_params(config, "vae", "mnist")["lambda_int"] == 1.0
+    assert model_params(config, "vae", "fsdd")["lambda_int"] == default * 2
+    assert model_params(config, "vae", "mnist")["lambda_int"] == default
     assert model_params(config, "vae", "fsdd")["architecture"] == model_params(config, "vae", "mnist")["architecture"]
 
 
