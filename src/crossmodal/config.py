@@ -16,7 +16,8 @@ from typing import Any
 
 import jsonschema
 
-from crossmodal.data.datasets import DATASETS, ClassSelectionError, class_selection, dataset_classes
+from crossmodal.data.dataset_info import ClassSelectionError, class_selection
+from crossmodal.data.datasets import DATASETS, dataset_classes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.json"

@@ -14,7 +14,8 @@ import scipy.io
 
 
 from crossmodal.config import ConfigError, validate_config
-from crossmodal.data.datasets import GTSRBFormatError, SVHNFormatError  # noqa: E402
+from crossmodal.data.gtsrb import GTSRBFormatError  # noqa: E402
+from crossmodal.data.svhn import SVHNFormatError  # noqa: E402
 from crossmodal.data.download import DownloadError  # noqa: E402
 from crossmodal.jobs import acquire  # noqa: E402
 from faults.faultkit import Member, files_under, make_zip, prepare_past_verification  # noqa: E402

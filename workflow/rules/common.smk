@@ -31,8 +31,9 @@ wildcard_constraints:
 # exactly the VAE jobs (and what consumes their outputs), whatever the files' mtimes say.
 ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/networks.py", "jobs.py")
 CODE = {
-    "prepare": code_version("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py",
-                            "data/images.py", "data/splits.py"),
+    "prepare": code_version("data/prepare.py", "data/datasets.py", "data/dataset_info.py", "data/gtsrb.py",
+                            "data/svhn.py", "data/speech_commands.py", "data/verify.py", "data/download.py",
+                            "data/audio.py", "data/idx.py", "data/archives.py", "data/images.py", "data/splits.py"),
     "classifier": code_version(*ENGINE_CODE, "models/classifier.py"),
     "vae": code_version(*ENGINE_CODE, "models/vae.py"),
     "associator": code_version(*ENGINE_CODE, "models/avae.py", "data/pairing.py"),

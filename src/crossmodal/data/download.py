@@ -262,7 +262,7 @@ def fetch_verified(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...
                     f"checksum mismatch for {remote.name} fetched from {url}:\n"
                     + describe_mismatch(tmp, remote.checksums)
                     + "\nThe file was not kept. If the source changed on purpose, update its "
-                    "checksums in src/crossmodal/data/datasets.py."
+                    "checksums in its dataset module under src/crossmodal/data/."
                 )
             if remote.members:
                 check_layout(tmp, re.compile(remote.members))

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from crossmodal.data.audio import MFCCConfig, fit_standardizer, mfcc, waveforms_to_fixed_length
-from crossmodal.data.datasets import DatasetInfo, SelectedClass, Split, class_selection
+from crossmodal.data.dataset_info import DatasetInfo, SelectedClass, Split, class_selection
 from crossmodal.data.splits import grouped_holdout, stratified_permutation
 from crossmodal.data.verify import verify_raw_data
 from crossmodal.io import atomic_torch_save, load_weights
