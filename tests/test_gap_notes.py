@@ -66,7 +66,7 @@ def test_markdown_anchors_are_githubs() -> None:
 
 def test_evidence_links_are_relative_to_the_page() -> None:
     page_dir = REPO_ROOT / "reports" / "offline"
-    assert _repo_href("docs/model-selection.md#x-y", page_dir) == "../../docs/model-selection.md#x-y"
+    assert _repo_href("docs/notebook/model-selection.md#x-y", page_dir) == "../../docs/notebook/model-selection.md#x-y"
     assert _repo_href("docs/runs/r/README.md", page_dir) == "../../docs/runs/r/README.md"
 
 
@@ -102,7 +102,7 @@ def test_each_gap_is_followed_by_its_cause_and_a_closed_gap_shows_no_note(tmp_pa
     gaps = [c for c in measured if abs(c.delta) > TOLERANCE]
     close = next(c for c in measured if abs(c.delta) <= TOLERANCE)
     assert len(gaps) >= 2
-    evidence = (Evidence("docs/model-selection.md", "Early stopping of the associators"),)
+    evidence = (Evidence("docs/notebook/model-selection.md", "Early stopping of the associators"),)
     notes = [GapNote((gaps[0].selector,), ("synthetic",), "the first gap's cause", evidence),
              GapNote((close.selector,), ("synthetic",), "a closed gap's cause", evidence),
              GapNote((gaps[1].selector,), ("another_config",), "another config's cause", evidence)]
@@ -117,8 +117,8 @@ def test_each_gap_is_followed_by_its_cause_and_a_closed_gap_shows_no_note(tmp_pa
 
     first = cause_after_gap(gaps[0])
     assert (first.text, first.anchor) == ("the first gap's cause", gaps[0].anchor)
-    assert first.links == (("docs/model-selection.md, “Early stopping of the associators”",
-                            "docs/model-selection.md#early-stopping-of-the-associators"),)
+    assert first.links == (("docs/notebook/model-selection.md, “Early stopping of the associators”",
+                            "docs/notebook/model-selection.md#early-stopping-of-the-associators"),)
     assert cause_after_gap(gaps[1]).text == "not investigated yet"
     gap_anchors = {d.anchor for d in out if d.kind == "gap"}
     assert len(gap_anchors) == len(gaps) and {d.anchor for d in out if d.kind == "cause"} >= gap_anchors
