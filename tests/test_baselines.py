@@ -18,14 +18,14 @@ from crossmodal.engine import TrainResult
 from crossmodal.io import atomic_torch_save
 from crossmodal.methods import BASELINES
 from crossmodal.metrics import MetricRangeError, metric_row, read_metrics
-from crossmodal.models.baselines import MODELS, build_baseline
+from crossmodal.models import build_multimodal as build_baseline
+from crossmodal.models.base import Modality, MultimodalVAE
 from crossmodal.models.baselines.mvae import MVAEConfig, kl_warmup_factor, likelihood_weights
-from crossmodal.models.baselines.pair import Modality
 from crossmodal.models.networks import Decoder, GaussianEncoder, count_trainable_parameters
 from crossmodal.objectives import (
-    CVA_SCHEDULE,
     bernoulli_nll,
     cva_pair,
+    cva_schedule,
     jmvae_kl_terms,
     jmvae_loss,
     kl_between_gaussians,
@@ -94,12 +94,15 @@ def test_zero_mask_drops_exactly_the_rate_and_never_both_modalities() -> None:
         zero_mask(4, 1.5)
 
 
+CVA_SCHEDULE = cva_schedule(["mnist", "fsdd"])
+
+
 def test_cva_schedule_cycles_through_every_encoder_decoder_pair() -> None:
-    assert [cva_pair(step) for step in range(6)] == [
-        ("source", "source"), ("source", "target"), ("target", "target"), ("target", "source"),
-        ("source", "source"), ("source", "target"),
+    assert [cva_pair(step, CVA_SCHEDULE) for step in range(6)] == [
+        ("mnist", "mnist"), ("mnist", "fsdd"), ("fsdd", "fsdd"), ("fsdd", "mnist"),
+        ("mnist", "mnist"), ("mnist", "fsdd"),
     ]
-    assert set(CVA_SCHEDULE) == {(i, o) for i in ("source", "target") for o in ("source", "target")}
+    assert set(CVA_SCHEDULE) == {(i, o) for i in ("mnist", "fsdd") for o in ("mnist", "fsdd")}
 
 
 def test_mvae_subsampled_terms_hand_computed() -> None:
@@ -151,11 +154,12 @@ def build(method: str, **overrides: object) -> dict:
 
 def batch(n: int = 6) -> dict[str, torch.Tensor]:
     g = torch.Generator().manual_seed(0)
-    return {"x_src": torch.rand(n, 1, 6, 6, generator=g), "x_tgt": torch.randn(n, 1, 4, 5, generator=g)}
+    return {"mnist": torch.rand(n, 1, 6, 6, generator=g), "fsdd": torch.randn(n, 1, 4, 5, generator=g)}
 
 
 def test_the_registry_and_the_model_classes_name_the_same_methods() -> None:
-    assert set(MODELS) == set(BASELINES) == {"vae", "vae_cg", "jmvae", "cva", "mvae"}
+    assert set(BASELINES) == {"vae", "vae_cg", "jmvae", "cva", "mvae"}
+    assert all(issubclass(baseline.model_class(), MultimodalVAE) for baseline in BASELINES.values())
     schema = load_schema()
     assert schema["properties"]["baselines"]["default"] == list(BASELINES)
     for baseline in BASELINES.values():
@@ -175,10 +179,13 @@ def test_every_baseline_trains_and_generates_the_target_modality(method: str) ->
         assert torch.isfinite(out.loss)
     assert all(p.grad is not None for p in model.parameters()), "every parameter takes part in the loss"
     model.eval()
-    generated = model.cross_generate("mnist", "fsdd", batch()["x_src"])
+    generated = model.cross_generate("mnist", "fsdd", batch()["mnist"])
     assert generated.shape == (6, 1, 4, 5)
-    with pytest.raises(ValueError, match="trained for mnist -> fsdd"):
-        model.cross_generate("fsdd", "mnist", batch()["x_tgt"])
+    if method == "vae_cg":  # one model per direction
+        with pytest.raises(ValueError, match="VAE-CG encodes mnist only"):
+            model.cross_generate("fsdd", "mnist", batch()["fsdd"])
+    else:  # the others model both modalities and generate either from the other
+        assert model.cross_generate("fsdd", "mnist", batch()["fsdd"]).shape == (6, 1, 6, 6)
 
 
 @pytest.mark.parametrize("method", sorted(BASELINES))
@@ -207,9 +214,8 @@ def test_cva_trains_one_pair_per_iteration_in_schedule_order() -> None:
     for step, (source, target) in enumerate(CVA_SCHEDULE * 2):
         model.zero_grad(set_to_none=True)
         model(batch()).loss.backward()
-        trained = {name.split(".")[:2][1] + "." + name.split(".")[0]
-                   for name, p in model.named_parameters() if p.grad is not None}
-        assert trained == {f"{source}.encoders", f"{target}.decoder"}, step
+        trained = {".".join(name.split(".")[:2]) for name, p in model.named_parameters() if p.grad is not None}
+        assert trained == {f"encoders.{source}", f"decoders.{target}"}, step
     assert int(model.iteration) == 8  # a buffer: checkpointed with the weights, so a resume continues the cycle
     assert "iteration" in model.state_dict()
 
@@ -219,22 +225,25 @@ def test_joint_vae_generates_from_the_source_alone_and_masks_at_the_configured_r
     model = build_baseline(build("vae")).eval()
     x = batch()
     # Test time feeds [x_i, 0]: the same as encoding the pair with the target zeroed by hand.
-    mu, _ = model.encoder({"source": x["x_src"], "target": torch.zeros_like(x["x_tgt"])})
-    assert torch.equal(model.generate(x["x_src"]), model.decoder["target"](mu))
+    mu, _ = model.joint_encoder({"mnist": x["mnist"], "fsdd": torch.zeros_like(x["fsdd"])})
+    assert torch.equal(model.cross_generate("mnist", "fsdd", x["mnist"]), model.decoders["fsdd"](mu))
     # Validation is the expected training loss over the masking: (1 - r) * both + r/2 * each alone.
     yes, no = torch.ones(6, dtype=torch.bool), torch.zeros(6, dtype=torch.bool)
-    roles = {"source": x["x_src"], "target": x["x_tgt"]}
     with torch.no_grad():
-        both, alone_s, alone_t = (model._per_example(roles, {"source": s, "target": g}, False)[0].mean()
+        both, alone_s, alone_t = (model._per_example(x, {"mnist": s, "fsdd": g}, False)[0].mean()
                                   for s, g in ((yes, yes), (yes, no), (no, yes)))
         assert model(x).loss.item() == pytest.approx((0.5 * both + 0.25 * alone_s + 0.25 * alone_t).item())
 
 
 def test_mvae_balances_the_modalities_by_dimension() -> None:
-    modalities = {"source": Modality.from_build(IMAGE), "target": Modality.from_build(SPEECH)}
-    assert likelihood_weights("dimensions", modalities) == {"source": 1.0, "target": 36 / 20}
-    assert likelihood_weights("equal", modalities) == {"source": 1.0, "target": 1.0}
-    assert likelihood_weights({"source": 3.0, "target": 0.5}, modalities) == {"source": 3.0, "target": 0.5}
+    modalities = {"mnist": Modality.from_build(IMAGE), "fsdd": Modality.from_build(SPEECH)}
+    assert likelihood_weights("dimensions", modalities) == {"mnist": 1.0, "fsdd": 36 / 20}
+    assert likelihood_weights("equal", modalities) == {"mnist": 1.0, "fsdd": 1.0}
+    # A config names a scenario's modalities by role; a model by name.
+    assert likelihood_weights({"source": 3.0, "target": 0.5}, modalities) == {"mnist": 3.0, "fsdd": 0.5}
+    assert likelihood_weights({"fsdd": 0.5, "mnist": 3.0}, modalities) == {"mnist": 3.0, "fsdd": 0.5}
+    with pytest.raises(ValueError, match="a weight per modality"):
+        likelihood_weights({"source": 3.0}, modalities)
 
 
 
@@ -245,10 +254,10 @@ def test_mvae_kl_warmup_rises_linearly_then_stays_at_one() -> None:
 
 def test_mvae_warmup_weighs_the_kl_in_training_and_never_in_validation() -> None:
     def loss_with(kl_weight: float, model: torch.nn.Module, sample: bool) -> float:
-        roles = {"source": batch()["x_src"], "target": batch()["x_tgt"]}
-        experts = {role: model.experts[role](roles[role]) for role in roles}
+        x = batch()
+        experts = {name: model.encoders[name](x[name]) for name in x}
         torch.manual_seed(1)
-        return mvae_loss(roles, experts, lambda role, z: model.decoder[role](z), model.weights, kl_weight, sample)[0].item()
+        return mvae_loss(x, experts, lambda name, z: model.decoders[name](z), model.weights, kl_weight, sample)[0].item()
 
     torch.manual_seed(0)
     model = build_baseline(build("mvae", kl_weight=2.0, kl_warmup_steps=4)).train()
@@ -273,13 +282,13 @@ def test_mvae_without_warmup_keeps_the_state_dict_and_loads_older_builds() -> No
 def test_mvae_bernoulli_likelihood_replaces_the_squared_error_of_images_only() -> None:
     torch.manual_seed(0)
     model = build_baseline(build("mvae", likelihood="bernoulli")).eval()
-    assert set(model.reconstruction_errors) == {"source"}  # the image; speech features stay Gaussian
-    roles = {"source": batch()["x_src"], "target": batch()["x_tgt"]}
+    assert set(model.reconstruction_errors) == {"mnist"}  # the image; speech features stay Gaussian
+    x = batch()
     with torch.no_grad():
-        experts = {role: model.experts[role](roles[role]) for role in roles}
-        decode = lambda role, z: model.decoder[role](z)  # noqa: E731
-        bernoulli = mvae_loss(roles, experts, decode, model.weights, 1.0, False, {"source": bernoulli_nll})[0]
-        squared = mvae_loss(roles, experts, decode, model.weights, 1.0, False)[0]
+        experts = {name: model.encoders[name](x[name]) for name in x}
+        decode = lambda name, z: model.decoders[name](z)  # noqa: E731
+        bernoulli = mvae_loss(x, experts, decode, model.weights, 1.0, False, {"mnist": bernoulli_nll})[0]
+        squared = mvae_loss(x, experts, decode, model.weights, 1.0, False)[0]
         assert model(batch()).loss.item() == pytest.approx(bernoulli.item())
         assert bernoulli.item() != pytest.approx(squared.item())
     with pytest.raises(ValueError, match="unknown MVAE likelihood 'poisson'"):
@@ -331,7 +340,7 @@ def test_train_and_evaluate_baseline_jobs_follow_the_output_contract(method: str
     keep = torch.isin(data["y_test"], torch.tensor(sorted(class_map)))
     x, y = data["x_test"][keep].float() / 255, data["y_test"][keep]
     with torch.inference_mode():
-        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.generate(x)).argmax(1)
+        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.cross_generate("mnist", "fsdd", x)).argmax(1)
     expected = torch.tensor([class_map[int(c)] for c in y])
     assert rows[("table1", "accuracy")].value == round(100.0 * (predicted == expected).float().mean().item(), 4)
 
@@ -402,7 +411,7 @@ def test_a_sweep_point_scores_the_validation_split_and_names_its_setting(prepare
     x, y = data["x_val"][keep].float() / 255, data["y_val"][keep]
     model = jobs.load_model(model_path, torch.device("cpu"))
     with torch.inference_mode():
-        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.generate(x)).argmax(1)
+        predicted = jobs.load_model(prepared["classifier"], torch.device("cpu")).logits(model.cross_generate("mnist", "fsdd", x)).argmax(1)
     expected = torch.tensor([class_map[int(c)] for c in y])
     assert row.value == round(100.0 * (predicted == expected).float().mean().item(), 4)
 

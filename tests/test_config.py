@@ -92,7 +92,8 @@ def test_baseline_params_take_each_modalitys_vae_architecture_and_the_source_vae
     # FSDD's few recordings get small batches and more epochs, as FSDD's VAE does.
     assert params["train"] == model_params(config, "vae", "fsdd")["train"]
     # Elsewhere the family's own settings hold.
-    config["models"]["cva"]["defaults"]["train"]["batch_size"] = 7
+    # (the family's defaults state only what differs from the shared training defaults)
+    config["models"]["cva"]["defaults"].setdefault("train", {})["batch_size"] = 7
     assert baseline_params(config, "cva", "mnist", "fsdd", 64)["train"]["batch_size"] == 7
     assert baseline_params(config, "cva", "fsdd", "mnist", 64)["train"]["batch_size"] == 64
 

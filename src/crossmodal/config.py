@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import math
@@ -18,6 +19,7 @@ import jsonschema
 
 from crossmodal.data.dataset_info import ClassSelectionError, class_selection
 from crossmodal.data.datasets import DATASETS, dataset_classes
+from crossmodal.methods import BASELINES, METHODS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.json"
@@ -30,7 +32,12 @@ class ConfigError(ValueError):
 
 
 def load_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text())
+    """The schema, with the baselines it allows and runs by default taken from the registry
+    (``crossmodal.methods``), so that registering a method is all a config needs to name it."""
+    schema = json.loads(SCHEMA_PATH.read_text())
+    schema["$defs"]["baseline"]["enum"] = list(BASELINES)
+    schema["properties"]["baselines"]["default"] = list(BASELINES)
+    return schema
 
 
 def _key_path(path: Iterable[Any]) -> str:
@@ -89,8 +96,25 @@ def deep_merge(*layers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def builtin_model_defaults(family: str) -> dict[str, Any]:
-    props = load_schema()["properties"]["models"]["properties"][family]["properties"]
-    return copy.deepcopy(props["defaults"]["default"])
+    """A family's built-in hyperparameters: the training defaults every family shares
+    (``$defs.train``'s default) with the family's own (``models.<family>.defaults``'s default).
+
+    A registered method whose family has no section in the schema takes its config dataclass's
+    defaults."""
+    schema = load_schema()
+    families = schema["properties"]["models"]["properties"]
+    if family in families:
+        own = families[family]["properties"]["defaults"]["default"]
+    else:
+        own = _dataclass_defaults(family)
+    return deep_merge({"train": schema["$defs"]["train"]["default"]}, own)
+
+
+def _dataclass_defaults(family: str) -> dict[str, Any]:
+    methods = [m for m in METHODS.values() if m.family == family and m.config]
+    if not methods:
+        raise ConfigError(f"no model family {family!r}: neither in the schema's models section nor registered")
+    return {f.name: f.default for f in dataclasses.fields(methods[0].config_class()) if f.default is not dataclasses.MISSING}
 
 
 def model_params(
@@ -130,8 +154,6 @@ def sweep_job_params(config: Mapping[str, Any], sweep: Mapping[str, Any], value:
     """Hyperparameters of a validation sweep's job: its baseline's in its scenario, with the swept
     setting (a key, or a dotted path into a section such as ``train.max_epochs``) set to ``value``;
     unchanged if ``value`` is None."""
-    from crossmodal.methods import BASELINES
-
     params = baseline_params(config, BASELINES[sweep["method"]].family, sweep["source"], sweep["target"],
                              int(config["latent_dim"]))
     if value is not None:
@@ -291,8 +313,6 @@ def check_semantics(config: Mapping[str, Any]) -> None:
 
 def _sweep_problems(config: Mapping[str, Any]) -> list[str]:
     """A validation sweep varies one numeric setting of a baseline that runs in one of the scenarios."""
-    from crossmodal.methods import BASELINES
-
     problems = []
     directions = {(s["source"], s["target"]): s for s in config["scenarios"]}
     for i, sweep in enumerate(config.get("validation_sweeps", [])):
@@ -347,6 +367,8 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     if problems := non_finite_problems(config):
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
     check_schema(config)
+    # The defaults the schema file cannot hold, since they come from the registry.
+    config.setdefault("baselines", load_schema()["properties"]["baselines"]["default"])
     validate(config, str(SCHEMA_PATH), set_default=True)
     check_semantics(config)
     return config

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -102,15 +102,18 @@ class TrainConfig:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "TrainConfig":
+        """From a family's ``train`` section (``config.model_params`` gives every key; the fields'
+        defaults, the schema's shared training defaults, fill any left out)."""
+        given = {**{f.name: f.default for f in fields(cls) if f.default is not MISSING}, **params}
         return cls(
-            max_epochs=int(params["max_epochs"]),
-            batch_size=int(params["batch_size"]),
-            learning_rate=float(params["learning_rate"]),
-            patience=None if params.get("patience") is None else int(params["patience"]),
-            weight_decay=float(params.get("weight_decay", 0.0)),
-            eval_batch_size=int(params.get("eval_batch_size", 4096)),
-            monitor=str(params.get("monitor", "loss")),
-            precision=str(params.get("precision", "auto")),
+            max_epochs=int(given["max_epochs"]),
+            batch_size=int(given["batch_size"]),
+            learning_rate=float(given["learning_rate"]),
+            patience=None if given["patience"] is None else int(given["patience"]),
+            weight_decay=float(given["weight_decay"]),
+            eval_batch_size=int(given["eval_batch_size"]),
+            monitor=str(given["monitor"]),
+            precision=str(given["precision"]),
         )
 
 

@@ -27,7 +27,7 @@ from crossmodal.methods import BASELINES
 from crossmodal.metrics import MetricRow, metric_row, read_metrics, write_metrics
 from crossmodal.models.avae import AssociativeVAE, Associator, AssociatorConfig, AssociatorTrainer
 from crossmodal.models.base import CrossModalGenerator
-from crossmodal.models.baselines import build_baseline
+from crossmodal.models import build_multimodal
 from crossmodal.models.classifier import Classifier, ClassifierConfig
 from crossmodal.models.networks import count_trainable_parameters
 from crossmodal.models.vae import VAE, VAEConfig
@@ -55,7 +55,7 @@ def _split(data: dict[str, Any], split: str, device: torch.device, with_labels: 
 
 def _paired_splits(
     source: dict[str, dict[str, Tensor]], source_labels: dict[str, Tensor], target: dict[str, Any],
-    class_map: dict[int, int], paired_fraction: float, seed: int, device: torch.device,
+    class_map: dict[int, int], paired_fraction: float, seed: int, device: torch.device, target_key: str = "x_tgt",
 ) -> tuple[PairedBatches, PairedBatches]:
     """Training and validation pairs of a scenario, as every cross-modal method sees them.
 
@@ -72,6 +72,7 @@ def _paired_splits(
             {key: tensor[src_idx].to(device) for key, tensor in source[split].items()}, source_labels[split][src_idx],
             target[f"x_{split}"][tgt_idx].to(device), target[f"y_{split}"][tgt_idx], class_map, fixed_pairing_seed=fixed,
             epoch_size=None if fixed is not None else full_pairing_size(source_labels[split], class_map),
+            target_key=target_key,
         ))
     return splits[0], splits[1]
 
@@ -94,7 +95,7 @@ def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
         p = build["params"]
         return Associator(int(build["source_dim"]), int(build["target_dim"]), AssociatorConfig.from_params(p).hidden)
     if kind == "baseline":
-        return build_baseline(build)
+        return build_multimodal(build)
     raise ValueError(f"unknown model kind {kind!r}")
 
 
@@ -236,6 +237,7 @@ def train_baseline(
 
     ``params``: the method's hyperparameters with ``latent_dim`` and the per-modality
     ``architectures`` (``{"source": ..., "target": ...}``, each dataset's ``models.vae`` one).
+    Batches hold each modality's samples under its dataset's name.
     """
     if method not in BASELINES:
         raise ValueError(f"unknown baseline {method!r}; known: {sorted(BASELINES)}")
@@ -243,8 +245,9 @@ def train_baseline(
     device = pick_device()
     src, tgt = load_prepared(source_data), load_prepared(target_data)
     train, val = _paired_splits(
-        {split: {"x_src": src[f"x_{split}"]} for split in ("train", "val")},
+        {split: {src["meta"]["dataset"]: src[f"x_{split}"]} for split in ("train", "val")},
         {split: src[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
+        target_key=tgt["meta"]["dataset"],
     )
     architectures = params["architectures"]
     build = {"method": method, "source": _modality_record(src, architectures["source"]),

@@ -1,12 +1,25 @@
 """The one registry of methods: every name the workflow, the config, the jobs and the report use.
 
-Torch-free on purpose: the Snakemake workflow reads it at parse time (a no-op rerun must not pay
-for importing torch). The model classes live in ``crossmodal.models``, keyed by the same names.
+Each entry says where its model lives and its config dataclass, as import strings
+(``"package.module:Name"``) resolved only when a model is built: importing the registry stays
+torch-free, since the Snakemake workflow reads it at parse time (a no-op rerun must not pay for
+importing torch). Adding a method is one entry here and its model module (a config dataclass and a
+model on :class:`crossmodal.models.base.MultimodalVAE`).
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import Any
+
+PACKAGE = "crossmodal"
+
+
+def resolve(reference: str) -> Any:
+    """The object an import string ``"package.module:Name"`` names."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -14,8 +27,9 @@ class Method:
     name: str  # the metrics.csv method column, and the config's `baselines` entry for a baseline
     title: str  # how tables and figures name it
     family: str = ""  # its hyperparameter section, models.<family> ("" for a method with none of its own)
-    module: str = ""  # its model code, relative to the package (its hash reruns exactly its jobs)
-    baseline: bool = False  # one of AVAE Table 1's comparison methods, trained as a pair model
+    model: str = ""  # its model class, "package.module:Class"
+    config: str = ""  # its config dataclass, "package.module:Class" (with `from_params`)
+    baseline: bool = False  # one of AVAE Table 1's comparison methods, trained as a multimodal model
     long_title: str = ""  # the qualitative grids' name for it, where the table's is too short
 
     @property
@@ -23,30 +37,68 @@ class Method:
         return self.long_title or self.title
 
     @property
+    def module(self) -> str:
+        """Its model module's file, relative to the package ("" outside the package)."""
+        module = self.model.partition(":")[0]
+        if not module.startswith(PACKAGE + "."):
+            return ""
+        return module.removeprefix(PACKAGE + ".").replace(".", "/") + ".py"
+
+    @property
     def code(self) -> tuple[str, ...]:
         """Every module its training and generation run besides the engine."""
-        return ("models/baselines/pair.py", "models/baselines/__init__.py", "data/pairing.py", self.module)
+        common = ("models/base.py", "models/networks.py", "models/__init__.py", "models/baselines/__init__.py",
+                  "data/pairing.py")
+        return (*common, self.module) if self.module else common
 
+    def model_class(self) -> type:
+        return resolve(self.model)
+
+    def config_class(self) -> type:
+        return resolve(self.config)
+
+
+def _baseline(name: str, title: str, family: str, model: str, config: str, long_title: str = "") -> Method:
+    return Method(name, title, family, f"{PACKAGE}.models.baselines.{model}", f"{PACKAGE}.models.baselines{config}",
+                  baseline=True, long_title=long_title)
+
+
+_AVAE = (f"{PACKAGE}.models.avae:AssociativeVAE", f"{PACKAGE}.models.avae:AssociatorConfig")
 
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
         # models.vae is AVAE's per-modality VAE, hence the joint VAE's own family name.
-        Method("vae", "VAE", "vae_joint", "models/baselines/joint_vae.py", baseline=True,
-               long_title="VAE (joint, zero-masked)"),
-        Method("vae_cg", "VAE-CG", "vae_cg", "models/baselines/vae_cg.py", baseline=True),
-        Method("jmvae", "JMVAE", "jmvae", "models/baselines/jmvae.py", baseline=True, long_title="JMVAE-kl"),
-        Method("cva", "CVA", "cva", "models/baselines/cva.py", baseline=True),
-        Method("mvae", "MVAE", "mvae", "models/baselines/mvae.py", baseline=True),
-        Method("avae", "AVAE (ours)", "associator", "models/avae.py"),
-        Method("avae_flex", "AVAE-flex (ours)", "associator", "models/avae.py"),
-        Method("avae_cascade", "AVAE cascade", "associator", "models/avae.py"),
+        _baseline("vae", "VAE", "vae_joint", "joint_vae:JointVAE", ".joint_vae:JointVAEConfig",
+                  long_title="VAE (joint, zero-masked)"),
+        _baseline("vae_cg", "VAE-CG", "vae_cg", "vae_cg:VAECG", ":BaselineConfig"),
+        _baseline("jmvae", "JMVAE", "jmvae", "jmvae:JMVAE", ".jmvae:JMVAEConfig", long_title="JMVAE-kl"),
+        _baseline("cva", "CVA", "cva", "cva:CVA", ":BaselineConfig"),
+        _baseline("mvae", "MVAE", "mvae", "mvae:MVAE", ".mvae:MVAEConfig"),
+        Method("avae", "AVAE (ours)", "associator", *_AVAE),
+        Method("avae_flex", "AVAE-flex (ours)", "associator", *_AVAE),
+        Method("avae_cascade", "AVAE cascade", "associator", *_AVAE),
         # Table 2's rows: AVAE's per-modality models ("vae" there is the per-modality VAE).
-        Method("classifier", "classifier", "classifier", "models/classifier.py"),
-        Method("associator", "associator", "associator", "models/avae.py"),
+        Method("classifier", "classifier", "classifier", f"{PACKAGE}.models.classifier:Classifier",
+               f"{PACKAGE}.models.classifier:ClassifierConfig"),
+        Method("associator", "associator", "associator", *_AVAE),
     )
 }
 BASELINES: dict[str, Method] = {name: m for name, m in METHODS.items() if m.baseline}
+
+
+def register(method: Method) -> None:
+    """Add ``method`` to the registry (a baseline also to :data:`BASELINES`)."""
+    if method.name in METHODS:
+        raise ValueError(f"method {method.name!r} is already registered")
+    METHODS[method.name] = method
+    if method.baseline:
+        BASELINES[method.name] = method
+
+
+def unregister(name: str) -> None:
+    METHODS.pop(name)
+    BASELINES.pop(name, None)
 
 
 def method_title(name: str) -> str:

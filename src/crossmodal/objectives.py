@@ -162,23 +162,23 @@ def zero_mask(batch_size: int, rate: float, device: torch.device | None = None) 
     return ~(masked & drop_source), ~(masked & ~drop_source)
 
 
-# CVA's training schedule (Spurr et al. 2018): successive iterations cycle through every
-# (input, output) encoder/decoder pair, the cross pairs between the self-reconstructions.
-CVA_SCHEDULE: tuple[tuple[str, str], ...] = (
-    ("source", "source"), ("source", "target"), ("target", "target"), ("target", "source"),
-)
+def cva_schedule(modalities: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """CVA's training schedule (Spurr et al. 2018): successive iterations cycle through the
+    (input, output) encoder/decoder pairs, each modality's self-reconstruction followed by its
+    cross pair to the next modality; for two modalities i, j: (i, i), (i, j), (j, j), (j, i)."""
+    names = list(modalities)
+    return tuple(pair for i, name in enumerate(names) for pair in ((name, name), (name, names[(i + 1) % len(names)])))
 
 
-def cva_pair(step: int) -> tuple[str, str]:
+def cva_pair(step: int, schedule: Sequence[tuple[str, str]]) -> tuple[str, str]:
     """The (input modality, output modality) trained at iteration ``step`` (0-based)."""
-    return CVA_SCHEDULE[step % len(CVA_SCHEDULE)]
+    return schedule[step % len(schedule)]
 
 
-# MVAE's sub-sampled training (Wu & Goodman 2018): the ELBO of the joint posterior and of each
-# unimodal posterior; each subset reconstructs exactly the modalities it observes.
-MVAE_SUBSETS: dict[str, tuple[str, ...]] = {
-    "joint": ("source", "target"), "source": ("source",), "target": ("target",),
-}
+def mvae_subsets(modalities: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """MVAE's sub-sampled training (Wu & Goodman 2018): the ELBO of the joint posterior and of each
+    unimodal posterior; each subset reconstructs exactly the modalities it observes."""
+    return {"joint": tuple(modalities), **{name: (name,) for name in modalities}}
 
 
 def mvae_loss(
@@ -188,13 +188,14 @@ def mvae_loss(
 ) -> tuple[Tensor, dict[str, Tensor]]:
     """MVAE's sub-sampled objective ``-[ELBO(x_i, x_j) + ELBO(x_i) + ELBO(x_j)]``, to minimise.
 
-    Every subset's posterior is the product of its experts and the prior expert. ``decode(m, z)``
+    Every subset of :func:`mvae_subsets` (over the modalities of ``experts``, in their order) has
+    the product of its experts and the prior expert as posterior. ``decode(m, z)``
     is modality m's decoder; ``reconstruction_errors[m]`` its negative log-likelihood term
     (default: AVAE's squared error for every modality). Returns the batch-mean loss and each
     subset's per-example negative ELBO.
     """
     terms: dict[str, Tensor] = {}
-    for subset, observed in MVAE_SUBSETS.items():
+    for subset, observed in mvae_subsets(list(experts)).items():
         mu, logvar = product_of_experts([experts[m] for m in observed])
         z = reparameterize(mu, logvar) if sample else mu
         reconstructions = [(reconstruction_errors or {}).get(m, squared_error)(x[m], decode(m, z)) for m in observed]

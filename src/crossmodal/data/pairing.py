@@ -53,8 +53,9 @@ def mapped_only(labels: Tensor, class_map: Mapping[int, int]) -> Tensor:
 
 class PairedBatches:
     """Batches of (source tensors, paired target sample): AVAE's associators pair the frozen
-    encoder's cached posterior (``mu_src``, ``logvar_src``), the baselines the source sample itself
-    (``x_src``). Each key of ``source`` is a batch key; the partner is ``x_tgt``.
+    encoder's cached posterior (``mu_src``, ``logvar_src``), the multimodal methods the source sample
+    itself under its modality's name. Each key of ``source`` is a batch key; the partner's is
+    ``target_key`` (``x_tgt``, or the target modality's name).
 
     With a ``fixed_pairing_seed`` the pairing is drawn once (validation: a stable loss to stop
     on); otherwise every epoch draws new partners from the epoch's generator.
@@ -75,6 +76,7 @@ class PairedBatches:
         class_map: Mapping[int, int],
         fixed_pairing_seed: int | None = None,
         epoch_size: int | None = None,
+        target_key: str = "x_tgt",
     ) -> None:
         if epoch_size is not None and epoch_size < 1:
             raise ValueError(f"epoch_size must be positive, got {epoch_size}")
@@ -85,6 +87,7 @@ class PairedBatches:
         self.target_labels = target_labels.cpu()
         self.class_map = dict(class_map)
         self.epoch_size = epoch_size
+        self.target_key = target_key
         self.fixed_partners = None
         if fixed_pairing_seed is not None:
             g = torch.Generator().manual_seed(fixed_pairing_seed)
@@ -117,5 +120,5 @@ class PairedBatches:
         for start in range(0, len(order), batch_size):
             index = order[start : start + batch_size]
             batch = {key: as_float(tensor[index]) for key, tensor in self.source.items()}
-            batch["x_tgt"] = as_float(self.target_x[partners[start : start + batch_size]])
+            batch[self.target_key] = as_float(self.target_x[partners[start : start + batch_size]])
             yield batch

@@ -9,7 +9,7 @@ method builds its per-modality parts from here, which keeps the comparison fair.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -120,6 +120,26 @@ class GaussianEncoder(nn.Module):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         return split_gaussian(self.head(self.features(x)))
+
+
+class JointEncoder(nn.Module):
+    """``{name: x_m} -> (mu, logvar)``: each modality's feature extractor, concatenated, one head.
+
+    The per-modality branches are AVAE's encoder bodies, so a joint model sees each modality
+    through the same architecture as AVAE's VAE of that modality. ``modalities``: name -> (sample
+    shape, architecture), in the order the features are concatenated.
+    """
+
+    def __init__(self, modalities: Mapping[str, tuple[Shape, dict[str, Any]]], latent_dim: int) -> None:
+        super().__init__()
+        self.features = nn.ModuleDict({name: FeatureExtractor(shape, architecture)
+                                       for name, (shape, architecture) in modalities.items()})
+        width = sum(f.out_features for f in self.features.values())
+        self.head = nn.Linear(width, 2 * latent_dim)
+
+    def forward(self, x: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
+        features = torch.cat([self.features[name](x[name]) for name in self.features], dim=1)
+        return split_gaussian(self.head(features))
 
 
 class Decoder(nn.Module):

@@ -1,27 +1,19 @@
-"""The baselines of AVAE Table 1, one module each, built from the build records jobs save."""
+"""The baselines of AVAE Table 1, one module each, on :class:`crossmodal.models.base.MultimodalVAE`.
+
+Their per-modality networks are built exactly as AVAE's VAEs build theirs
+(``crossmodal.models.networks`` with each dataset's ``models.vae`` architecture), which keeps the
+comparison fair. ``crossmodal.methods`` registers each of them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from crossmodal.models.baselines.cva import CVA
-from crossmodal.models.baselines.jmvae import JMVAE, JMVAEConfig
-from crossmodal.models.baselines.joint_vae import JointVAE, JointVAEConfig
-from crossmodal.models.baselines.mvae import MVAE, MVAEConfig
-from crossmodal.models.baselines.pair import BaselineConfig, Modality, PairModel
-from crossmodal.models.baselines.vae_cg import VAECG
-
-MODELS: dict[str, tuple[type[PairModel], type[BaselineConfig]]] = {
-    model.method: (model, config)
-    for model, config in ((JointVAE, JointVAEConfig), (VAECG, BaselineConfig), (JMVAE, JMVAEConfig),
-                          (CVA, BaselineConfig), (MVAE, MVAEConfig))
-}
+from crossmodal.models.base import MethodConfig
 
 
-def build_baseline(build: dict[str, Any]) -> PairModel:
-    """``build``: ``method``, ``source`` and ``target`` (each a :class:`Modality` record) and ``params``
-    (the method's hyperparameters with ``latent_dim``)."""
-    model_class, config_class = MODELS[build["method"]]
-    params = build["params"]
-    return model_class(Modality.from_build(build["source"]), Modality.from_build(build["target"]),
-                       int(params["latent_dim"]), config_class.from_params(params))
+@dataclass(frozen=True)
+class BaselineConfig(MethodConfig):
+    """What every baseline weighs: the KL to the prior against AVAE's squared-error reconstruction."""
+
+    kl_weight: float

@@ -4,12 +4,14 @@ Cross-generation encodes with the source's unimodal encoder and decodes with the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from torch import Tensor
 
-from crossmodal.models.base import StepOutput
-from crossmodal.models.baselines.pair import ROLES, BaselineConfig, JointEncoder, Modality, PairModel, role_inputs
+from crossmodal.models.base import Gaussian, Modality, MultimodalVAE, StepOutput, Subset
+from crossmodal.models.baselines import BaselineConfig
+from crossmodal.models.networks import JointEncoder
 from crossmodal.objectives import jmvae_loss, reparameterize, squared_error
 
 
@@ -18,26 +20,30 @@ class JMVAEConfig(BaselineConfig):
     alpha: float
 
 
-class JMVAE(PairModel):
-    method = "jmvae"
-
-    def __init__(self, source: Modality, target: Modality, latent_dim: int, config: JMVAEConfig) -> None:
-        super().__init__(source, target, latent_dim)
+class JMVAE(MultimodalVAE):
+    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: JMVAEConfig) -> None:
+        super().__init__(modalities, latent_dim)
         self.config = config
-        self.joint_encoder = JointEncoder(self.modalities, latent_dim)
+        self.joint_encoder = JointEncoder({n: (m.shape, m.architecture) for n, m in self.modalities.items()}, latent_dim)
         self.encoders = self.unimodal_encoders()
-        self.decoder = self.decoders()
+        self.decoders = self.modality_decoders()
+
+    def encode(self, inputs: Mapping[str, Tensor], cond_mod: Subset = "all") -> Gaussian:
+        """The joint encoder given every modality, a unimodal encoder given one."""
+        names = self.subset(cond_mod)
+        if len(names) == len(self.modalities):
+            return self.joint_encoder(inputs)
+        if len(names) == 1:
+            return self.encoders[names[0]](inputs[names[0]])
+        raise ValueError(f"JMVAE encodes every modality or one, not {names}")
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
-        x = role_inputs(batch)
-        mu, logvar = self.joint_encoder(x)
+        x = self.inputs(batch)
+        mu, logvar = self.encode(x)
         z = reparameterize(mu, logvar) if self.training else mu
-        reconstructions = [squared_error(x[role], self.decoder[role](z)) for role in ROLES]
-        unimodal = [self.encoders[role](x[role]) for role in ROLES]
+        reconstructions = [squared_error(x[name], self.decoders[name](z)) for name in self.modalities]
+        unimodal = [self.encoders[name](x[name]) for name in self.modalities]
         loss, kl_prior, kl_unimodal = jmvae_loss(reconstructions, (mu, logvar), unimodal, self.config.kl_weight,
                                                  self.config.alpha)
         return StepOutput(loss, {"reconstruction": sum(reconstructions).mean().detach(),
                                  "kl": kl_prior.mean().detach(), "kl_unimodal": kl_unimodal.mean().detach()})
-
-    def generate(self, x_source: Tensor) -> Tensor:
-        return self.decoder["target"](self.encoders["source"](x_source)[0])
