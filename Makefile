@@ -50,10 +50,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
+# Snakemake's own YAML reader reports a syntax error without file or line: read the config first.
+CHECK_CONFIG := $(BIN)/python -m crossmodal.config_file config/$(CONFIG).yaml
+
 reproduce: venv
+	$(CHECK_CONFIG)
 	$(SNAKEMAKE)
 
 dry-run: venv
+	$(CHECK_CONFIG)
 	$(SNAKEMAKE) --dry-run
 
 report: reproduce

@@ -14,12 +14,16 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTH
 from snakemake.exceptions import WorkflowError
 
 from crossmodal.config import validate_config
+from crossmodal.config_file import reconcile_with_files
 
 if not config:
     raise WorkflowError(
         "no configuration: run `make reproduce CONFIG=<name>` or pass "
         "`--configfile config/<name>.yaml` (smoke, offline, paper)"
     )
+# Snakemake's YAML reading keeps the last of two equal keys and reads 1e300 as text: read the
+# files again strictly (duplicates refused, naming both lines) before validating.
+reconcile_with_files(config, workflow.configfiles)
 # Not a `configfile:` default: snakemake would deep-merge it under the chosen one.
 validate_config(config)
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crossmodal.data.datasets import DATASETS, FASHION_MNIST, FSDD, GTSRB, MNIST
+from crossmodal.data.datasets import DATASETS, FASHION_MNIST, FSDD, MNIST
+from crossmodal.data.gtsrb import GTSRB
 from crossmodal.data.download import fetch, matching_checksum, mirror_base_urls
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from crossmodal.data.datasets import GTSRB, GTSRB_COLUMNS, GTSRBFormatError
+from crossmodal.data.gtsrb import GTSRB, GTSRB_COLUMNS, GTSRBFormatError
 from crossmodal.data.prepare import load_prepared, prepare_dataset
 
 TRAIN_SIZES = {1: (32, 32), 17: (40, 30), 35: (32, 32)}  # (width, height): the mirror's and an original size

@@ -11,7 +11,7 @@ import pytest
 import soundfile
 import torch
 
-from crossmodal.data.datasets import SPEECH_COMMANDS, SpeechCommandsFormatError
+from crossmodal.data.speech_commands import SPEECH_COMMANDS, SpeechCommandsFormatError
 from crossmodal.data.prepare import load_prepared, prepare_dataset
 
 WORDS = ("zero", "one", "go", "stop", "cat")

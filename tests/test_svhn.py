@@ -9,7 +9,7 @@ import pytest
 import scipy.io
 import torch
 
-from crossmodal.data.datasets import SVHN, SVHNFormatError, read_svhn_mat
+from crossmodal.data.svhn import SVHN, SVHNFormatError, read_svhn_mat
 from crossmodal.data.prepare import prepare_dataset
 
 

@@ -199,8 +199,20 @@ def pull(root: Path, artifacts: Artifacts, remote: str | None = None) -> None:
     if not (root / artifacts.record).exists():
         raise RuntimeError(f"{artifacts.record} does not exist: nobody has pushed config {artifacts.config_name!r}")
     _dvc(root, "pull", *_remote_args(remote), str(artifacts.record), *map(str, artifacts.raw_records))
+    verify_pulled_raw_data(root, artifacts)
     files, records = restore_state(root, artifacts)
     print(f"pulled {artifacts.config_name}: restored the mtimes of {files} files and {records} Snakemake records")
+
+
+def verify_pulled_raw_data(root: Path, artifacts: Artifacts) -> None:
+    """Check the pulled raw files against their pinned digests and record them as verified, as
+    acquisition does: so the workflow does not acquire them again, and a remote's bad copy stops here."""
+    from crossmodal.data.datasets import dataset_info
+    from crossmodal.data.verify import verify_raw_data
+
+    for record in artifacts.raw_records:
+        dataset_dir = root / record.with_suffix("")
+        verify_raw_data(dataset_info(dataset_dir.name), dataset_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

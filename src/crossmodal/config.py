@@ -10,13 +10,15 @@ import copy
 import dataclasses
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from crossmodal.data.datasets import DATASETS, ClassSelectionError, class_selection, dataset_classes
+from crossmodal.data.dataset_info import ClassSelectionError, class_selection
+from crossmodal.data.datasets import DATASETS, dataset_classes
 from crossmodal.methods import BASELINES, METHODS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -344,12 +346,26 @@ def integer_seeds(seeds: Any) -> Any:
     return seeds
 
 
+def non_finite_problems(value: Any, path: tuple[Any, ...] = ()) -> list[str]:
+    """Every NaN or infinity in ``value``, by key: no setting means either, and the schema's bounds
+    cannot catch them (every comparison with NaN is false)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"config key {_key_path(path)}: {value} is not a finite number"]
+    if isinstance(value, Mapping):
+        return [p for key, item in value.items() for p in non_finite_problems(item, (*path, key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in non_finite_problems(item, (*path, i))]
+    return []
+
+
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     """Validate ``config`` in place (filling defaults through snakemake's validator) and return it."""
     from snakemake.utils import validate
 
     if "seeds" in config:
         config["seeds"] = integer_seeds(config["seeds"])
+    if problems := non_finite_problems(config):
+        raise ConfigError("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
     check_schema(config)
     # The defaults the schema file cannot hold, since they come from the registry.
     config.setdefault("baselines", load_schema()["properties"]["baselines"]["default"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,12 +77,18 @@ def load_weights(path: Path, device: torch.device | str = "cpu") -> Any:
         ) from exc
 
 
-_TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
+_UNPICKLER_ERROR = re.compile(r"WeightsUnpickler error:\s*(?P<reason>.*?)(?:\s*Please use `torch\.serialization.*)?$")
+# torch's advice lines: retry without the weights-only guard, or allowlist the global. Both are what
+# must not be done with an untrusted file, so neither is passed on.
+_TORCH_ADVICE = ("Weights only load failed", "Please file an issue", "Check the documentation", "(1) ", "(2) ")
 
 
 def _unpickler_reason(exc: Exception) -> str:
-    """The line of torch's weights-only error that says what was refused (it also advises
-    ``weights_only=False``, which is exactly what must not be done with an untrusted file)."""
-    lines = [line.strip() for line in str(exc).splitlines()]
-    reasons = [line for line in lines if line and not line.startswith(_TORCH_BOILERPLATE)]
-    return reasons[0] if reasons else lines[0]
+    """What torch's weights-only unpickler refused (e.g. ``Unsupported global: GLOBAL x.Y ...``),
+    without the advice around it."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if match := _UNPICKLER_ERROR.search(line):
+            return match["reason"].rstrip(". ") + "."
+    reasons = [line for line in lines if not line.startswith(_TORCH_ADVICE) and "weights_only" not in line]
+    return reasons[0] if reasons else "it holds Python objects that are not tensors or plain containers"

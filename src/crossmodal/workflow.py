@@ -26,8 +26,9 @@ ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/
                "jobs/data.py", "jobs/store.py", "jobs/training.py")
 # What every evaluation runs besides the model it evaluates.
 EVALUATION_CODE = ("jobs/specs.py", "jobs/store.py", "jobs/evaluation.py", "metrics.py")
-PREPARE_CODE = ("data/prepare.py", "data/datasets.py", "data/audio.py", "data/idx.py", "data/archives.py",
-                "data/images.py", "data/splits.py")
+PREPARE_CODE = ("data/prepare.py", "data/datasets.py", "data/dataset_info.py", "data/gtsrb.py", "data/svhn.py",
+                "data/speech_commands.py", "data/verify.py", "data/download.py", "data/audio.py", "data/idx.py",
+                "data/archives.py", "data/images.py", "data/splits.py")
 # The report rules' code, by rule: only an edit of what a rule runs reruns it.
 _STUDY_REPORT_CODE = ("studies/__init__.py", *(f"studies/avae/{m}" for m in (
     "__init__.py", "paper.py", "paper_values.csv", "claims.py", "tables.py", "deviations.py", "gap_notes.yaml", "page.py",

@@ -146,3 +146,17 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str, process: 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(0.05)
+
+
+def prepare_past_verification(dataset: str, raw_dir: Path, options: dict, out: Path) -> dict:
+    """The preparation job's reading step alone, past its verification of the raw bytes.
+
+    The job (``crossmodal.jobs.prepare``) refuses any file that is not the verified one before
+    reading it (tests/faults/test_fault_raw_data.py), so crafted and corrupt files in the official
+    formats never reach a reader there. The readers keep their own defences all the same (another
+    caller, or a file that verification accepts, must not get past them): these tests call them here.
+    """
+    from crossmodal.data.datasets import dataset_info
+    from crossmodal.data.prepare import prepare_dataset
+
+    return prepare_dataset(dataset_info(dataset), raw_dir / dataset, options, out)

@@ -1,7 +1,8 @@
 """Item 2 (safe archive reading) and item 3 (corrupt inputs) of the reliability issue.
 
-Malicious and corrupt files go through the real preparation job (``crossmodal.jobs.data.prepare``) wherever
-a registered dataset reads that format, so the tests also show that no prepared file appears.
+Malicious and corrupt files go through the preparation job's reading step wherever a registered
+dataset reads that format (past the job's verification of the raw bytes, which refuses them first:
+``faultkit.prepare_past_verification``), so the tests also show that no prepared file appears.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import pytest
 from crossmodal.data.archives import CorruptArchiveError, UnsafeArchiveError, iter_tar, iter_zip
 from crossmodal.data.audio import AudioFormatError
 from crossmodal.data.idx import IdxFormatError
-from crossmodal.jobs.data import prepare
-from crossmodal.jobs.specs import PrepareSpec
-from faults.faultkit import FSDD_PREFIX, Member, files_under, fsdd_recordings, idx_gz, make_tar, make_zip, write_mnist_like
+from faults.faultkit import (
+    FSDD_PREFIX, Member, files_under, fsdd_recordings, idx_gz, make_tar, make_zip, prepare_past_verification,
+    write_mnist_like,
+)
 
 pytestmark = pytest.mark.faults
 
@@ -35,7 +37,7 @@ def test_crafted_fsdd_archive_baseline_prepares(tmp_path: Path) -> None:
     """The crafted archives below differ from this valid one only by their fault."""
     raw = fsdd_raw(tmp_path, [])
     out = tmp_path / "prepared" / "fsdd.pt"
-    prepare(PrepareSpec(dataset="fsdd", raw_dir=raw, params=FSDD_OPTIONS, out=out))
+    prepare_past_verification("fsdd", raw, FSDD_OPTIONS, out)
     assert files_under(out.parent) == ["fsdd.pt"]
 
 
@@ -68,7 +70,7 @@ def test_malicious_tar_member_is_refused_and_nothing_is_prepared(tmp_path: Path,
     out = tmp_path / "prepared" / "fsdd.pt"
 
     with pytest.raises(UnsafeArchiveError) as caught:
-        prepare(PrepareSpec(dataset="fsdd", raw_dir=raw, params=FSDD_OPTIONS, out=out))
+        prepare_past_verification("fsdd", raw, FSDD_OPTIONS, out)
 
     assert str(caught.value) == f"{archive}: {expected}"
     assert files_under(tmp_path / "prepared") == []
@@ -121,7 +123,7 @@ def test_truncated_tar_names_the_file_and_nothing_is_prepared(tmp_path: Path) ->
     out = tmp_path / "prepared" / "fsdd.pt"
 
     with pytest.raises(CorruptArchiveError) as caught:
-        prepare(PrepareSpec(dataset="fsdd", raw_dir=raw, params=FSDD_OPTIONS, out=out))
+        prepare_past_verification("fsdd", raw, FSDD_OPTIONS, out)
 
     assert str(caught.value).startswith(f"{archive}: corrupt or truncated tar archive (")
     assert files_under(tmp_path / "prepared") == []
@@ -144,7 +146,7 @@ def test_wav_that_is_not_audio_names_archive_and_member_and_nothing_is_prepared(
     out = tmp_path / "prepared" / "fsdd.pt"
 
     with pytest.raises(AudioFormatError) as caught:
-        prepare(PrepareSpec(dataset="fsdd", raw_dir=raw, params=FSDD_OPTIONS, out=out))
+        prepare_past_verification("fsdd", raw, FSDD_OPTIONS, out)
 
     assert str(caught.value).startswith(f"{archive}:{bogus}: not a readable audio file (")
     assert files_under(tmp_path / "prepared") == []
@@ -156,7 +158,7 @@ def test_idx_with_wrong_magic_names_the_file_and_nothing_is_prepared(tmp_path: P
     out = tmp_path / "prepared" / "mnist.pt"
 
     with pytest.raises(IdxFormatError) as caught:
-        prepare(PrepareSpec(dataset="mnist", raw_dir=tmp_path / "raw", params=MNIST_OPTIONS, out=out))
+        prepare_past_verification("mnist", tmp_path / "raw", MNIST_OPTIONS, out)
 
     assert str(caught.value) == (
         f"{raw / 'train-images-idx3-ubyte.gz'}: wrong IDX magic number 2052 "
@@ -171,7 +173,7 @@ def test_idx_shorter_than_its_header_says_names_the_file_and_nothing_is_prepared
     out = tmp_path / "prepared" / "mnist.pt"
 
     with pytest.raises(IdxFormatError) as caught:
-        prepare(PrepareSpec(dataset="mnist", raw_dir=tmp_path / "raw", params=MNIST_OPTIONS, out=out))
+        prepare_past_verification("mnist", tmp_path / "raw", MNIST_OPTIONS, out)
 
     assert str(caught.value) == (
         f"{raw / 'train-images-idx3-ubyte.gz'}: size 14912 bytes does not match its header "
@@ -186,7 +188,7 @@ def test_idx_that_is_not_gzip_names_the_file(tmp_path: Path) -> None:
     out = tmp_path / "prepared" / "mnist.pt"
 
     with pytest.raises(IdxFormatError) as caught:
-        prepare(PrepareSpec(dataset="mnist", raw_dir=tmp_path / "raw", params=MNIST_OPTIONS, out=out))
+        prepare_past_verification("mnist", tmp_path / "raw", MNIST_OPTIONS, out)
 
     assert str(caught.value).startswith(f"{raw / 'train-images-idx3-ubyte.gz'}: not a readable gzip file (")
     assert files_under(tmp_path / "prepared") == []

@@ -14,11 +14,12 @@ import scipy.io
 
 
 from crossmodal.config import ConfigError, validate_config
-from crossmodal.data.datasets import GTSRBFormatError, SVHNFormatError  # noqa: E402
+from crossmodal.data.gtsrb import GTSRBFormatError  # noqa: E402
+from crossmodal.data.svhn import SVHNFormatError  # noqa: E402
 from crossmodal.data.download import DownloadError  # noqa: E402
-from crossmodal.jobs.data import acquire, prepare  # noqa: E402
-from crossmodal.jobs.specs import AcquireSpec, PrepareSpec  # noqa: E402
-from faults.faultkit import Member, files_under, make_zip  # noqa: E402
+from crossmodal.jobs.data import acquire  # noqa: E402
+from crossmodal.jobs.specs import AcquireSpec  # noqa: E402
+from faults.faultkit import Member, files_under, make_zip, prepare_past_verification  # noqa: E402
 
 pytestmark = pytest.mark.faults
 
@@ -37,7 +38,7 @@ def test_gtsrb_annotations_missing_a_column_name_the_file_and_column(tmp_path: P
     out = tmp_path / "prepared" / "gtsrb.pt"
 
     with pytest.raises(GTSRBFormatError) as caught:
-        prepare(PrepareSpec(dataset="gtsrb", raw_dir=tmp_path / "raw", params=OPTIONS, out=out))
+        prepare_past_verification("gtsrb", tmp_path / "raw", OPTIONS, out)
 
     assert str(caught.value) == (
         f"{archive}:{annotations}: missing column 'ClassId' "
@@ -54,7 +55,7 @@ def test_svhn_mat_without_x_names_the_file(tmp_path: Path) -> None:
     out = tmp_path / "prepared" / "svhn.pt"
 
     with pytest.raises(SVHNFormatError) as caught:
-        prepare(PrepareSpec(dataset="svhn", raw_dir=tmp_path / "raw", params=OPTIONS, out=out))
+        prepare_past_verification("svhn", tmp_path / "raw", OPTIONS, out)
 
     assert str(caught.value) == f"{raw / 'train_32x32.mat'}: no variable 'X' (the official files hold 'X' and 'y')"
     assert files_under(tmp_path / "prepared") == []

@@ -60,6 +60,25 @@ def test_crafted_checkpoint_is_refused_before_its_code_runs(tmp_path: Path) -> N
     assert not marker.exists()
 
 
+class PlainPickledObject:
+    """An ordinary class: torch's refusal of it is the verbose one that advises weights_only=False."""
+
+
+def test_refusal_gives_torchs_reason_and_none_of_its_advice(tmp_path: Path) -> None:
+    path = tmp_path / "object.pt"
+    torch.save({"state_dict": {"w": torch.zeros(1)}, "extra": PlainPickledObject()}, path)
+
+    with pytest.raises(UnsafeCheckpointError) as caught:
+        load_weights(path)
+
+    message = str(caught.value)
+    assert message.startswith(f"{path}: refused to load: not a plain checkpoint of tensors (Unsupported global: GLOBAL ")
+    assert "PlainPickledObject" in message  # what was refused, by name
+    for advice in ("will likely succeed", "set to `False`", "add_safe_globals", "safe_globals(", "(1)", "(2)"):
+        assert advice not in message, f"torch's advice {advice!r} passed on: {message}"
+    assert message.endswith("never work around this with weights_only=False.")
+
+
 def test_evaluation_with_a_crafted_model_writes_no_metric(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     (tmp_path / "models").mkdir()

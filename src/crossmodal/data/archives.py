@@ -10,6 +10,7 @@ archive whatever we do with it. Links are never followed or returned as data. Tr
 from __future__ import annotations
 
 import posixpath
+import re
 import stat
 import tarfile
 import zipfile
@@ -95,3 +96,35 @@ def iter_zip(archive: Path, accept: Callable[[str], bool]) -> Iterator[tuple[str
     except (NotImplementedError, RuntimeError) as exc:
         # zipfile's words for an encrypted member or an unknown compression method.
         raise CorruptArchiveError(f"{archive}: unreadable zip archive ({exc})") from exc
+
+
+def check_layout(archive: Path, allowed: re.Pattern[str]) -> int:
+    """Refuse an archive holding anything but regular files and folders whose names match
+    ``allowed`` (and no absolute or ``..`` name): run at acquisition, before anything is recorded.
+    Returns the number of members."""
+    def refuse(name: str, why: str) -> UnsafeArchiveError:
+        return UnsafeArchiveError(f"{archive}: member {name!r} {why}; refusing the archive")
+
+    count = 0
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                for info in zf.infolist():
+                    check_member_name(archive, info.filename)
+                    if stat.S_ISLNK(info.external_attr >> 16):
+                        raise refuse(info.filename, "is a symbolic link, not a regular file")
+                    if not allowed.fullmatch(info.filename.rstrip("/")):
+                        raise refuse(info.filename, f"is outside the expected layout ({allowed.pattern})")
+                    count += 1
+            return count
+        with tarfile.open(archive, "r:*") as tar:
+            for member in tar:
+                check_member_name(archive, member.name)
+                if not (member.isfile() or member.isdir()):
+                    raise refuse(member.name, "is not a regular file or folder (a link or a device)")
+                if not allowed.fullmatch(member.name.rstrip("/")):
+                    raise refuse(member.name, f"is outside the expected layout ({allowed.pattern})")
+                count += 1
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise CorruptArchiveError(f"{archive}: corrupt or truncated archive ({exc})") from exc
+    return count

@@ -14,6 +14,7 @@ import hashlib
 import http.client
 import logging
 import os
+import re
 import shutil
 import urllib.error
 import urllib.parse
@@ -22,9 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from crossmodal.data.archives import check_layout
+
 log = logging.getLogger(__name__)
 
 MIRROR_ENV = "CROSSMODAL_DATA_MIRROR"
+LAYOUT_ONLY_ENV = "CROSSMODAL_ACCEPT_LAYOUT_ONLY"
 CHUNK = 1 << 20
 
 
@@ -41,13 +45,16 @@ class Checksum:
     """A known digest of a file.
 
     ``of``: ``"file"`` hashes the bytes as fetched, ``"gunzipped"`` the decompressed content of a
-    ``.gz`` file, ``"tar-members"`` the sorted member paths (first component dropped) and bytes of a
-    tar archive, ``"zip-member-names"`` the sorted names of a zip's file members that match the glob
-    ``members``. Re-packed archives (the mirror's, GitHub's generated tarballs) only match by content.
-    ``origin``: ``"official"`` (published by the dataset's authors or torchvision), ``"mirror"``
-    (this project's offline copy, ``shared/datasets/SHA256SUMS``) or ``"layout"`` (a digest of the
-    archive's structure, shared by the official and the mirror copies; it proves the archive is the
-    complete dataset, while the zip format's per-member CRC-32 guards the bytes on reading).
+    ``.gz`` file, ``"tar-content"`` the files of a tar archive (each by its whole path and bytes, in
+    name order; an archive with links or devices matches nothing), ``"zip-member-names"`` the sorted names of a zip's file
+    members that match the glob ``members``. Re-packed archives (the mirror's, GitHub's generated
+    tarballs) only match by content.
+    ``origin``: ``"official"`` (published by the dataset's authors or torchvision, or computed over
+    the members of a documented faithful copy), ``"mirror"`` (this project's offline copy,
+    ``shared/datasets/SHA256SUMS``) or ``"layout"`` (a digest of the archive's member names only).
+    A layout digest proves an archive is the complete dataset but not what its files hold, so it is
+    accepted only where no content digest exists and only when the user says so
+    (``CROSSMODAL_ACCEPT_LAYOUT_ONLY=1``).
     """
 
     algorithm: str
@@ -63,6 +70,9 @@ class RemoteFile:
     base_urls: tuple[str, ...]
     checksums: tuple[Checksum, ...]
     approx_bytes: int
+    # For an archive: the member names it may hold (a regex over the whole name). Anything else, or
+    # any member that is not a regular file or folder, is refused at acquisition.
+    members: str = ""
 
     def url_path(self) -> str:
         return quote(self.name)
@@ -77,16 +87,23 @@ def mirror_base_urls(mirror_folder: str, mirror: str | os.PathLike[str] | None =
     return (folder + "/",)
 
 
-def tar_members_digest(path: Path, algorithm: str) -> str:
-    """Digest of a tar's regular files: sorted paths without their top folder, and their bytes."""
+def tar_content_digest(path: Path, algorithm: str) -> str:
+    """Digest of a tar's files, each by its whole path and bytes, in name order; ``""`` (matching
+    nothing) for an archive holding anything but files and folders.
+
+    Folder entries hold nothing and packers differ on writing them, so they are left out; an extra
+    file, a link, a renamed top folder or a changed byte all change the digest.
+    """
     import tarfile
 
     h = hashlib.new(algorithm)
     try:
         with tarfile.open(path, "r:*") as tar:
-            members = sorted((m for m in tar if m.isfile()), key=lambda m: m.name.split("/", 1)[-1])
-            for member in members:
-                h.update(member.name.split("/", 1)[-1].encode() + b"\0")
+            members = tar.getmembers()
+            if not all(m.isfile() or m.isdir() for m in members):
+                return ""
+            for member in sorted((m for m in members if m.isfile()), key=lambda m: m.name):
+                h.update(member.name.encode() + b"\0")
                 h.update(tar.extractfile(member).read())
     except (tarfile.TarError, OSError, EOFError) as exc:
         log.debug("cannot read %s as tar: %s", path, exc)
@@ -113,8 +130,8 @@ def zip_member_names_digest(path: Path, algorithm: str, members: str = "*") -> s
 
 def _digest(path: Path, checksum: Checksum) -> str:
     algorithm, of = checksum.algorithm, checksum.of
-    if of == "tar-members":
-        return tar_members_digest(path, algorithm)
+    if of == "tar-content":
+        return tar_content_digest(path, algorithm)
     if of == "zip-member-names":
         return zip_member_names_digest(path, algorithm, checksum.members)
     h = hashlib.new(algorithm)
@@ -130,10 +147,19 @@ def _digest(path: Path, checksum: Checksum) -> str:
     return h.hexdigest()
 
 
-def matching_checksum(path: Path, checksums: tuple[Checksum, ...]) -> Checksum | None:
-    """The first known checksum ``path`` matches, or ``None``."""
+def layout_only_accepted() -> bool:
+    return os.environ.get(LAYOUT_ONLY_ENV, "") == "1"
+
+
+def matching_checksum(path: Path, checksums: tuple[Checksum, ...], accept_layout: bool | None = None) -> Checksum | None:
+    """The first known checksum ``path`` matches, or ``None``. A layout digest counts only with
+    ``accept_layout`` (default: the user's ``CROSSMODAL_ACCEPT_LAYOUT_ONLY=1``)."""
+    if accept_layout is None:
+        accept_layout = layout_only_accepted()
     cache: dict[tuple[str, str, str], str] = {}
     for checksum in checksums:
+        if checksum.origin == "layout" and not accept_layout:
+            continue
         key = (checksum.algorithm, checksum.of, checksum.members)
         if key not in cache:
             cache[key] = _digest(path, checksum)
@@ -142,11 +168,20 @@ def matching_checksum(path: Path, checksums: tuple[Checksum, ...]) -> Checksum |
     return None
 
 
-def _describe_mismatch(path: Path, checksums: tuple[Checksum, ...]) -> str:
+def describe_mismatch(path: Path, checksums: tuple[Checksum, ...]) -> str:
+    """Every known digest of ``path`` against what it has, one line each, and what a layout match means."""
     lines = []
+    layout_matched = False
     for c in checksums:
         actual = _digest(path, c) or "<not decompressible>"
         lines.append(f"  {c.origin} {c.algorithm} of {c.of}: expected {c.digest}, got {actual}")
+        layout_matched |= c.origin == "layout" and actual == c.digest
+    if layout_matched and not layout_only_accepted():
+        lines.append(
+            f"  Its member names match the official layout, but no digest of its content is pinned. If it is "
+            f"the official archive, fetched from the official server, set {LAYOUT_ONLY_ENV}=1 to accept it by "
+            "layout; its bytes are then recorded and checked at every use."
+        )
     return "\n".join(lines)
 
 
@@ -185,7 +220,12 @@ def _remove_stale_partials(dest_dir: Path, name: str) -> None:
 
 
 def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None = None) -> Path:
-    """Fetch ``remote`` into ``dest_dir``, verified, and return its path.
+    """Fetch ``remote`` into ``dest_dir``, verified, and return its path (see :func:`fetch_verified`)."""
+    return fetch_verified(remote, dest_dir, base_urls)[0]
+
+
+def fetch_verified(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None = None) -> tuple[Path, Checksum]:
+    """Fetch ``remote`` into ``dest_dir``, verified; its path and the known checksum it matched.
 
     An existing verified file is kept. ``base_urls`` overrides the official ones (the mirror).
     Raises :class:`DownloadError` naming every place looked in, or :class:`ChecksumError` naming
@@ -196,9 +236,11 @@ def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None 
     dest = dest_dir / remote.name
     _remove_stale_partials(dest_dir, remote.name)
     if dest.exists():
-        if matching_checksum(dest, remote.checksums) is not None:
+        if (present := matching_checksum(dest, remote.checksums)) is not None:
+            if remote.members:
+                check_layout(dest, re.compile(remote.members))
             log.info("%s: present and verified", dest)
-            return dest
+            return dest, present
         log.warning("%s: present but fails verification; fetching again", dest)
         dest.unlink()
     check_free_space(dest_dir, remote.approx_bytes, remote.name)
@@ -218,16 +260,18 @@ def fetch(remote: RemoteFile, dest_dir: Path, base_urls: tuple[str, ...] | None 
             if match is None:
                 raise ChecksumError(
                     f"checksum mismatch for {remote.name} fetched from {url}:\n"
-                    + _describe_mismatch(tmp, remote.checksums)
+                    + describe_mismatch(tmp, remote.checksums)
                     + "\nThe file was not kept. If the source changed on purpose, update its "
-                    "checksums in src/crossmodal/data/datasets.py."
+                    "checksums in its dataset module under src/crossmodal/data/."
                 )
+            if remote.members:
+                check_layout(tmp, re.compile(remote.members))
             os.replace(tmp, dest)
         finally:
             # Any failure, including KeyboardInterrupt or SIGTERM, leaves no temp file behind.
             tmp.unlink(missing_ok=True)
         log.info("%s: verified (%s %s of %s)", remote.name, match.origin, match.algorithm, match.of)
-        return dest
+        return dest, match
     raise DownloadError(
         f"could not fetch {remote.name}; looked in:\n" + "\n".join(tried)
         + f"\nOffline? Set {MIRROR_ENV} to a folder holding <dataset>/{remote.name}."

@@ -13,8 +13,9 @@ from typing import Any
 import torch
 
 from crossmodal.data.audio import MFCCConfig, fit_standardizer, mfcc, waveforms_to_fixed_length
-from crossmodal.data.datasets import DatasetInfo, SelectedClass, Split, class_selection
+from crossmodal.data.dataset_info import DatasetInfo, SelectedClass, Split, class_selection
 from crossmodal.data.splits import grouped_holdout, stratified_permutation
+from crossmodal.data.verify import verify_raw_data
 from crossmodal.io import atomic_torch_save, load_weights
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,13 @@ def prepare_dataset(info: DatasetInfo, raw_dir: Path, options: dict[str, Any], o
     atomic_torch_save({**tensors, "meta": meta}, out_path)
     log.info("%s: prepared %s -> %s", info.name, {k: meta[f"n_{k}"] for k in SPLITS}, out_path)
     return meta
+
+
+def prepare_verified(info: DatasetInfo, raw_dir: Path, options: dict[str, Any], out_path: Path) -> dict[str, Any]:
+    """:func:`prepare_dataset` from raw files checked against what acquisition verified first
+    (:func:`crossmodal.data.verify.verify_raw_data`): what the preparation job runs."""
+    verify_raw_data(info, raw_dir)
+    return prepare_dataset(info, raw_dir, options, out_path)
 
 
 def load_prepared(path: Path) -> dict[str, Any]:

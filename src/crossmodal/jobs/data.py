@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,31 +9,20 @@ import torch
 from torch import Tensor
 
 from crossmodal.data.datasets import dataset_info
-from crossmodal.data.download import fetch, mirror_base_urls
+from crossmodal.data.acquire import acquire_dataset
 from crossmodal.data.pairing import PairedBatches, mapped_only, paired_subset
-from crossmodal.data.prepare import prepare_dataset
+from crossmodal.data.prepare import prepare_verified
 from crossmodal.engine import TensorBatches
 from crossmodal.jobs.specs import AcquireSpec, PrepareSpec
 
 
 def acquire(spec: AcquireSpec) -> list[Path]:
     """Fetch and verify every file of the dataset into ``raw_dir/<dataset>``; record it in DVC."""
-    info = dataset_info(spec.dataset)
-    target = spec.raw_dir / spec.dataset
-    base_urls = mirror_base_urls(info.mirror_folder)
-    paths = [fetch(remote, target, base_urls) for remote in info.files]
-    if not spec.no_dvc:
-        # Records the content hash in <raw_dir>/<dataset>.dvc (committed to git): `dvc status`
-        # then reports any later change, and `dvc push`/`dvc pull` move these exact bytes.
-        subprocess.run(
-            [sys.executable, "-m", "dvc", "--wait-for-lock", "add", "--quiet", str(target)],
-            check=True,
-        )
-    return paths
+    return acquire_dataset(spec.dataset, spec.raw_dir, track_with_dvc=not spec.no_dvc)
 
 
 def prepare(spec: PrepareSpec) -> None:
-    prepare_dataset(dataset_info(spec.dataset), spec.raw_dir / spec.dataset, spec.params, spec.out)
+    prepare_verified(dataset_info(spec.dataset), spec.raw_dir / spec.dataset, spec.params, spec.out)
 
 
 def split_batches(data: dict[str, Any], split: str, device: torch.device, with_labels: bool = True) -> TensorBatches:
