@@ -40,7 +40,7 @@ for study in WF.study_names:
 
 rule all:
     input:
-        WF.raw_records(),
+        WF.raw_verified(),
         P.path("metrics"),
         P.path("report"),
     default_target: True

@@ -72,6 +72,8 @@ TEMPLATES: dict[str, Template] = {
     "raw": Template("raw", "", "{dataset}"),
     "raw_file": Template("raw", "{dataset}", "{file}"),
     "raw_record": Template("raw", "", "{dataset}", ".dvc"),
+    # What acquisition verified (crossmodal.data.verify): the acquire rule's record of its work.
+    "raw_verified": Template("raw", ".verified", "{dataset}", ".json"),
     "prepared": Template("results", "prepared", "{dataset}", ".pt"),
     # Models (each with a JSON summary beside it: summary_of) and cached latents.
     "classifier": Template("results", "models/classifier", "{dataset}/seed{seed}", ".pt"),
@@ -102,6 +104,7 @@ TEMPLATES: dict[str, Template] = {
     "run_models": Template("reports", "figure_data/run", "models", ".json.gz"),
     "run_benchmarks": Template("reports", "figure_data/run", "benchmarks", ".csv"),
     "run_dvc_record": Template("reports", "figure_data/run/dvc", "{dataset}", ".dvc"),
+    "run_verified_record": Template("reports", "figure_data/run/verified", "{dataset}", ".json"),
     "split_sizes": Template("reports", "figure_data/run", "split_sizes", ".json"),
     "headline_metrics": Template("reports", "figure_data", "headline_metrics", ".json"),
     "figure5_data": Template("reports", "figure_data", "figure5", ".csv"),

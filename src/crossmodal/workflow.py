@@ -17,7 +17,7 @@ from typing import Any
 from crossmodal.config import canonical_json, class_map, code_version, model_params
 from crossmodal.jobs import JOBS
 from crossmodal.jobs.specs import from_dict, to_json
-from crossmodal.paths import RunPaths
+from crossmodal.paths import RunPaths, parse
 
 DEFAULT_STUDIES = ("avae",)
 # Code each model family depends on; its hash is a param, so editing e.g. models/vae.py reruns
@@ -136,8 +136,11 @@ class Workflow:
 
     # --- the files a run asks for --------------------------------------------------------------
 
-    def raw_records(self) -> list[str]:
-        return [self.paths.path("raw_record", dataset=dataset) for dataset in self.datasets]
+    def raw_verified(self) -> list[str]:
+        """What acquisition verified, per dataset: the acquire rule's output beside the raw folder.
+        (The DVC record, ``<dataset>.dvc``, is tracked by git: no rule declares it, so that a
+        failed acquisition, which Snakemake cleans up after, can never delete it.)"""
+        return [self.paths.path("raw_verified", dataset=dataset) for dataset in self.datasets]
 
     def prepared(self) -> list[str]:
         return [self.paths.path("prepared", dataset=dataset) for dataset in self.datasets]
@@ -148,6 +151,9 @@ class Workflow:
 
     def run_dvc_records(self) -> list[str]:
         return [self.paths.path("run_dvc_record", dataset=dataset) for dataset in self.datasets]
+
+    def run_verified_records(self) -> list[str]:
+        return [self.paths.path("run_verified_record", dataset=dataset) for dataset in self.datasets]
 
     def table2_fragments(self) -> list[str]:
         """Every dataset's classifier and VAE, judged by the classifier (shared by every study)."""
@@ -227,9 +233,13 @@ class Workflow:
     def collect_metrics(self, fragments: Sequence[str]) -> str:
         return job_spec("collect-metrics", fragments=list(fragments), out=self.paths.path("metrics"))
 
-    def collect_run_records(self, dvc_records: Sequence[str]) -> str:
+    def collect_run_records(self, verified: Sequence[str]) -> str:
+        """The run's records, given each dataset's verification record (the rule's input); its DVC
+        record lies beside it."""
+        datasets = [parse("raw_verified", path)["dataset"] for path in verified]
         return job_spec("collect-run-records", models_dir=self.paths.models, benchmarks_dir=self.paths.benchmarks,
-                        dvc_records=list(dvc_records), out_dir=self.paths.folder("run_models"))
+                        dvc_records=[self.paths.path("raw_record", dataset=d) for d in datasets],
+                        verified_records=list(verified), out_dir=self.paths.folder("run_models"))
 
     def split_sizes(self, prepared: Sequence[str]) -> str:
         return job_spec("split-sizes", prepared=list(prepared), out=self.paths.path("split_sizes"))

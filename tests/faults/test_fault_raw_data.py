@@ -182,3 +182,28 @@ def test_the_documented_command_restores_the_verified_copy(tmp_path: Path, mirro
     prepared = job("prepare", "--dataset", "mnist", "--raw-dir", "data/raw", "--params", params, "--out", "mnist.pt")
     assert prepared.returncode == 0, prepared.stderr
     assert (repo / "mnist.pt").exists()
+
+
+def test_a_failed_acquisition_leaves_the_tracked_dvc_record_and_git_status_clean(tmp_path: Path, mirror: Path) -> None:
+    """Snakemake deletes a job's outputs before it runs and after it fails: the git-tracked
+    ``data/raw/<dataset>.dvc`` must not be one, or a checksum failure deletes it."""
+    repo = copy_repo(tmp_path / "repo")
+    record = repo / "data" / "raw" / "mnist.dvc"
+    tracked = record.read_bytes()
+    bad_mirror = _mirror_copy(mirror, tmp_path, "mnist")
+    victim = bad_mirror / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+
+    run = subprocess.run(
+        [PYTHON, "-m", "snakemake", "results/smoke/prepared/mnist.pt", "--profile", "workflow/profiles/default",
+         "--configfile", "config/smoke.yaml"],
+        cwd=repo, env={**job_env(), "CROSSMODAL_DATA_MIRROR": str(bad_mirror)}, capture_output=True, text=True,
+        timeout=300,
+    )
+
+    assert run.returncode != 0, run.stdout + run.stderr
+    assert record.read_bytes() == tracked
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True)
+    assert status.stdout == "", f"a failed acquisition changed what git tracks:\n{status.stdout}"

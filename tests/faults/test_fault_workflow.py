@@ -78,13 +78,14 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     env = job_env(CROSSMODAL_DATA_MIRROR=str(gated.parent))
 
     first = subprocess.Popen(
-        [PYTHON, "-m", "snakemake", f"{HOSTILE_RAW_DIR}/mnist.dvc", "--profile", "workflow/profiles/default",
+        [PYTHON, "-m", "snakemake", RunPaths("hostile", HOSTILE_RAW_DIR).path("raw_verified", dataset="mnist"),
+         "--profile", "workflow/profiles/default",
          "--configfile", "config/hostile.yaml"],
         cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # its own process group, so a failed test can stop its jobs too
     )
     try:
-        job_log = repo / RunPaths("hostile", HOSTILE_RAW_DIR).log("raw_record", dataset="mnist")
+        job_log = repo / RunPaths("hostile", HOSTILE_RAW_DIR).log("raw_verified", dataset="mnist")
         wait_for(job_log.exists, 180, "the first run to start its acquire job", first)
         venv = Path(PYTHON).parent.parent
         # `-o`: take the venv as built (the test must not reinstall the environment it runs in).

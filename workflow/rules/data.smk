@@ -1,14 +1,17 @@
 # Acquisition (download or mirror, verify, record in DVC) and preparation of every dataset.
 
 
+# The job also writes the DVC record <raw_dir>/<dataset>.dvc, after everything is verified. It is
+# not an output: Snakemake deletes a job's outputs before it runs and after it fails, and the record
+# is tracked by git, so a failed acquisition would leave it deleted.
 rule acquire:
     output:
         raw=directory(P.path("raw")),
-        record=P.path("raw_record"),
+        verified=P.path("raw_verified"),
     params:
         spec=WF.acquire,
     log:
-        P.log("raw_record"),
+        P.log("raw_verified"),
     resources:
         dvc=1,
     shell:
@@ -17,10 +20,10 @@ rule acquire:
 
 rule prepare:
     input:
-        # DVC resets mtimes on pull, so the raw folder's own mtime must not trigger work; its
-        # content is pinned by the .dvc record, which only changes when the data does.
+        # DVC resets mtimes on pull, so neither may trigger work by its mtime. The content is
+        # checked instead, by the job itself: it refuses raw bytes that are not the verified ones.
         raw=ancient(P.path("raw")),
-        record=P.path("raw_record"),
+        verified=ancient(P.path("raw_verified")),
     output:
         P.path("prepared"),
     params:

@@ -10,13 +10,14 @@
 rule collect_run_records:
     input:
         fragments=WF.metric_fragments(),
-        dvc_records=WF.raw_records(),
+        verified=WF.raw_verified(),
     output:
         models=P.path("run_models"),
         benchmarks=P.path("run_benchmarks"),
         dvc_records=WF.run_dvc_records(),
+        verified=WF.run_verified_records(),
     params:
-        spec=lambda w, input: WF.collect_run_records(input.dvc_records),
+        spec=lambda w, input: WF.collect_run_records(input.verified),
         code=WF.report_code("figure_data"),
     log:
         P.log("run_models"),

@@ -33,7 +33,7 @@ def project_latents(spec: ProjectLatentsSpec) -> None:
 def collect_run_records(spec: CollectRunRecordsSpec) -> None:
     from crossmodal.report.figure_data import collect_run_records as collect
 
-    collect(spec.models_dir, spec.benchmarks_dir, spec.dvc_records, spec.out_dir)
+    collect(spec.models_dir, spec.benchmarks_dir, spec.dvc_records, spec.out_dir, spec.verified_records)
 
 
 def split_sizes(spec: SplitSizesSpec) -> None:

@@ -309,6 +309,7 @@ class CollectRunRecordsSpec:
     benchmarks_dir: Path
     out_dir: Path
     dvc_records: list[Path] = option(default_factory=list)
+    verified_records: list[Path] = option(default_factory=list)  # what acquisition verified, per dataset
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,9 @@ def _merge_run_records(runs: Sequence[Run], out_dir: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=["rule", "job", *BENCHMARK_FIELDS], lineterminator="\n")
         writer.writeheader()
         writer.writerows(benchmarks)
-    names = {path.name for run in runs for path in (run.folder / "figure_data" / "run" / "dvc").glob("*.dvc")}
-    for relative in [f"figure_data/run/dvc/{name}" for name in sorted(names)] + ["figure_data/run/split_sizes.json"]:
+    names = {str(path.relative_to(run.folder)) for run in runs for pattern in ("dvc/*.dvc", "verified/*.json")
+             for path in (run.folder / "figure_data" / "run").glob(pattern)}
+    for relative in sorted(names) + ["figure_data/run/split_sizes.json"]:
         source = _same_file(runs, relative)
         if source is not None:
             with atomic_path(out_dir / relative) as tmp:

@@ -128,10 +128,12 @@ def read_run_models(run_dir: Path) -> list[dict[str, Any]]:
     return []
 
 
-def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: list[Path], out_dir: Path) -> None:
+def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: list[Path], out_dir: Path,
+                        verified_records: Sequence[Path] = ()) -> None:
     """Gather what the report says about the run into ``out_dir``: every model summary that
     ``save_model`` wrote under ``models_dir`` (whatever the method: ``RUN_MODELS``), every Snakemake
-    benchmark under ``benchmarks_dir`` (``benchmarks.csv``) and the raw data's DVC records (``dvc/``)."""
+    benchmark under ``benchmarks_dir`` (``benchmarks.csv``), the raw data's DVC records (``dvc/``)
+    and what acquisition verified each raw file against (``verified/``)."""
     models = []
     for path in sorted(models_dir.rglob("*.json")):
         summary = json.loads(path.read_text())
@@ -156,3 +158,7 @@ def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: lis
     for record in dvc_records:
         with atomic_path(out_dir / "dvc" / record.name) as tmp:
             shutil.copyfile(record, tmp)
+    for record in verified_records:
+        # Only what was verified, not when: the stat data would make every run's record differ.
+        levels = {name: entry["verified_by"] for name, entry in json.loads(Path(record).read_text()).items()}
+        atomic_write_json(out_dir / "verified" / Path(record).name, levels)

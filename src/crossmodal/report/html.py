@@ -6,6 +6,7 @@ files under ``reports/<config>/``."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import subprocess
@@ -110,10 +111,14 @@ def run_records(report_dir: Path) -> dict[str, Any]:
 
 
 def _dvc_records(report_dir: Path) -> dict[str, dict[str, Any]]:
+    """Each dataset's DVC record and, per raw file, the digest acquisition verified it against
+    (absent from records written before 2026-12-07)."""
     records = {}
     for record in sorted((report_dir / "figure_data" / "run" / "dvc").glob("*.dvc")):
         out = yaml.safe_load(record.read_text())["outs"][0]
         records[record.stem] = {"md5": out.get("md5", ""), "size": out.get("size", ""), "files": out.get("nfiles", "")}
+    for verified in sorted((report_dir / "figure_data" / "run" / "verified").glob("*.json")):
+        records.setdefault(verified.stem, {})["verified"] = json.loads(verified.read_text())
     return records
 
 
