@@ -44,13 +44,6 @@ class Method:
             return ""
         return module.removeprefix(PACKAGE + ".").replace(".", "/") + ".py"
 
-    @property
-    def code(self) -> tuple[str, ...]:
-        """Every module its training and generation run besides the engine."""
-        common = ("models/base.py", "models/networks.py", "models/__init__.py", "models/baselines/__init__.py",
-                  "data/pairing.py")
-        return (*common, self.module) if self.module else common
-
     def model_class(self) -> type:
         return resolve(self.model)
 

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-from crossmodal.config import canonical_json, class_map, code_version, model_params
+from crossmodal.code_versions import code_version_of
+from crossmodal.config import canonical_json, class_map, model_params
 from crossmodal.jobs import JOBS
 from crossmodal.jobs.specs import from_dict, to_json
 from crossmodal.paths import RunPaths, parse
@@ -22,26 +23,21 @@ from crossmodal.paths import RunPaths, parse
 DEFAULT_STUDIES = ("avae",)
 # Code each model family depends on; its hash is a param, so editing e.g. models/vae.py reruns
 # exactly the VAE jobs (and what consumes their outputs), whatever the files' mtimes say.
-ENGINE_CODE = ("engine.py", "io.py", "objectives.py", "models/base.py", "models/networks.py", "jobs/specs.py",
-               "jobs/data.py", "jobs/store.py", "jobs/training.py")
-# What every evaluation runs besides the model it evaluates.
-EVALUATION_CODE = ("jobs/specs.py", "jobs/store.py", "jobs/evaluation.py", "metrics.py")
-PREPARE_CODE = ("data/prepare.py", "data/datasets.py", "data/dataset_info.py", "data/gtsrb.py", "data/svhn.py",
-                "data/speech_commands.py", "data/verify.py", "data/download.py", "data/audio.py", "data/idx.py",
-                "data/archives.py", "data/images.py", "data/splits.py")
-# The report rules' code, by rule: only an edit of what a rule runs reruns it.
-_STUDY_REPORT_CODE = ("studies/__init__.py", *(f"studies/avae/{m}" for m in (
-    "__init__.py", "paper.py", "paper_values.csv", "claims.py", "tables.py", "deviations.py", "gap_notes.yaml", "page.py",
-    "templates/avae.html")))
-REPORT_CODE = {
-    "figure_data": ("report/figure_data.py",),
-    "project_latents": ("report/figure_data.py", "jobs/store.py"),
-    "dvc_metrics": ("report/analysis.py", "studies/avae/tables.py"),
-    "plot": ("report/figures.py", "report/analysis.py", "studies/avae/tables.py", "studies/avae/claims.py"),
-    "tables": ("report/analysis.py", *_STUDY_REPORT_CODE),
-    "report": ("report/html.py", "report/analysis.py", "report/embed.py", "report/figure_data.py", "report/gap_notes.py",
-               *(f"report/templates/{t}.html" for t in ("base", "macros", "provenance", "index")), *_STUDY_REPORT_CODE),
+# What each job runs (crossmodal.code_versions): its job module, and the models it builds.
+TRAINING = "crossmodal.jobs.training"
+EVALUATION = "crossmodal.jobs.evaluation"
+MODEL_MODULES = {"classifier": "crossmodal.models.classifier", "vae": "crossmodal.models.vae",
+                 "associator": "crossmodal.models.avae"}
+# The report rules' entry modules; the tables and the page also run each configured study.
+REPORT_ROOTS = {
+    "figure_data": ("crossmodal.report.figure_data",),
+    "project_latents": ("crossmodal.report.figure_data", MODEL_MODULES["associator"], MODEL_MODULES["classifier"]),
+    "dvc_metrics": ("crossmodal.report.analysis",),
+    "plot": ("crossmodal.report.figures",),
+    "tables": ("crossmodal.report.analysis",),
+    "report": ("crossmodal.report.html",),
 }
+STUDY_REPORT_RULES = ("tables", "report")
 # The tables the report rule writes (crossmodal.report.analysis.write_tables).
 REPORT_TABLES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
 # The snakemake --report category of each figure.
@@ -72,11 +68,13 @@ class Workflow:
         self.latent_dim: int = int(config["latent_dim"])
         self.datasets: list[str] = list(config["datasets"])
         self.code = {
-            "prepare": code_version(*PREPARE_CODE),
-            "classifier": code_version(*ENGINE_CODE, "models/classifier.py"),
-            "vae": code_version(*ENGINE_CODE, "models/vae.py"),
-            "associator": code_version(*ENGINE_CODE, "models/avae.py", "data/pairing.py"),
-            "evaluate": code_version(*EVALUATION_CODE, "models/avae.py"),
+            "prepare": code_version_of("crossmodal.jobs.data"),
+            **{kind: code_version_of(TRAINING, module) for kind, module in MODEL_MODULES.items()},
+            # Judged by the classifier: a classifier alone, a VAE's reconstructions, AVAE's associations.
+            "evaluate_classifier": code_version_of(EVALUATION, MODEL_MODULES["classifier"]),
+            "evaluate_vae": code_version_of(EVALUATION, MODEL_MODULES["vae"], MODEL_MODULES["classifier"]),
+            "evaluate": code_version_of(EVALUATION, MODEL_MODULES["associator"], MODEL_MODULES["classifier"]),
+            "collect": code_version_of("crossmodal.jobs.collection"),
         }
 
     # --- studies ------------------------------------------------------------------------------
@@ -116,7 +114,8 @@ class Workflow:
         return canonical({k: self.config["report"][k] for k in STYLE_KEYS})
 
     def report_code(self, rule: str) -> str:
-        return code_version(*REPORT_CODE[rule])
+        studies = [f"crossmodal.studies.{name}" for name in self.study_names] if rule in STUDY_REPORT_RULES else []
+        return code_version_of(*REPORT_ROOTS[rule], *studies)
 
     def report_settings(self) -> dict[str, Any]:
         """What the report needs of the config, so that only these keys rerun it. Datasets as a

@@ -10,7 +10,7 @@ rule evaluate_classifier:
         P.path("classifier_metrics"),
     params:
         spec=WF.evaluate_classifier,
-        code=WF.code["evaluate"],
+        code=WF.code["evaluate_classifier"],
     log:
         P.log("classifier_metrics"),
     shell:
@@ -26,7 +26,7 @@ rule evaluate_vae:
         P.path("vae_metrics"),
     params:
         spec=WF.evaluate_vae,
-        code=WF.code["evaluate"],
+        code=WF.code["evaluate_vae"],
     log:
         P.log("vae_metrics"),
     shell:
@@ -40,7 +40,7 @@ rule collect_metrics:
         P.path("metrics"),
     params:
         spec=lambda w, input: WF.collect_metrics(input),
-        code=WF.code["evaluate"],
+        code=WF.code["collect"],
     log:
         P.log("metrics"),
     shell:

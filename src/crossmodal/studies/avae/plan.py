@@ -13,10 +13,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crossmodal.config import baseline_params, code_version, configured_sweep_setting, sweep_job_params
+from crossmodal.code_versions import code_version_of
+from crossmodal.config import baseline_params, configured_sweep_setting, sweep_job_params
 from crossmodal.config import model_params
 from crossmodal.methods import BASELINES
-from crossmodal.workflow import ENGINE_CODE, EVALUATION_CODE, Workflow, canonical, job_spec
+from crossmodal.workflow import EVALUATION, TRAINING, Workflow, canonical, job_spec
 
 # The association methods of AVAE itself (the others in Table 1 are BASELINES).
 AVAE_METHODS = ("avae", "avae_flex")
@@ -128,19 +129,24 @@ def report_settings(wf: Workflow) -> dict[str, Any]:
 # --- code versions -------------------------------------------------------------------------------
 
 
+def _model_module(method: str) -> str:
+    """The module the registry names for ``method``'s model ("crossmodal.models" builds it)."""
+    return BASELINES[method].model.partition(":")[0]
+
+
 def baseline_code(method: str) -> str:
     """Editing one method's module reruns exactly that method's jobs."""
-    return code_version(*ENGINE_CODE, *BASELINES[method].code)
+    return code_version_of(TRAINING, "crossmodal.models", _model_module(method))
 
 
 def evaluation_code(wf: Workflow, method: str) -> str:
     if method in BASELINES:
-        return code_version(*EVALUATION_CODE, *BASELINES[method].code)
+        return code_version_of(EVALUATION, "crossmodal.models", _model_module(method))
     return wf.code["evaluate"]
 
 
 def sweep_evaluation_code() -> str:
-    return code_version("selection.py", *EVALUATION_CODE)
+    return code_version_of("crossmodal.selection", EVALUATION)
 
 
 # --- training ------------------------------------------------------------------------------------
