@@ -38,8 +38,6 @@ REPORT_ROOTS = {
     "report": ("crossmodal.report.html",),
 }
 STUDY_REPORT_RULES = ("tables", "report")
-# The tables the report rule writes (crossmodal.report.analysis.write_tables).
-REPORT_TABLES = ("table1", "table2", "table3", "figure5", "methods", "sweeps")
 # The snakemake --report category of each figure.
 FIGURE_CATEGORIES = {"samples": "Qualitative grids", "latents": "Latent spaces", "figure5": "Figure 5",
                      "training": "Training"}
@@ -176,8 +174,13 @@ class Workflow:
             figures += study.report_figures(self)
         return list(dict.fromkeys(figures))
 
-    def table_outputs(self, tables: Sequence[str]) -> dict[str, str]:
-        """The tables rule's named outputs: ``<table>_csv`` and ``<table>_tex``."""
+    def table_outputs(self) -> dict[str, str]:
+        """The tables rule's named outputs: ``<table>_csv`` and ``<table>_tex`` for every table of
+        every study the config runs (crossmodal.report.analysis.write_tables writes them)."""
+        from crossmodal.studies import registry
+
+        studies = registry()
+        tables = [table for name in self.study_names for table in studies[name].table_captions]
         return {f"{table}_{suffix}": self.paths.path(f"table_{suffix}", table=table)
                 for table in tables for suffix in ("csv", "tex")}
 

@@ -5,7 +5,7 @@ import shlex
 import sys
 
 from crossmodal.paths import wildcard_constraints as field_patterns
-from crossmodal.workflow import FIGURE_CATEGORIES, REPORT_TABLES, Workflow
+from crossmodal.workflow import FIGURE_CATEGORIES, Workflow
 
 WF = Workflow(config)
 P = WF.paths

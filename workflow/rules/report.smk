@@ -99,7 +99,7 @@ rule tables:
         P.path("metrics"),
     output:
         **{name: report(path, category="Tables", caption="../report/tables.rst") if name.endswith("_csv") else path
-           for name, path in WF.table_outputs(REPORT_TABLES).items()},
+           for name, path in WF.table_outputs().items()},
     params:
         spec=WF.tables(),
         code=WF.report_code("tables"),
