@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -68,6 +69,14 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     config = {"name": "hostile", "raw_dir": HOSTILE_RAW_DIR, "datasets": {"mnist": {}, "fsdd": {}},
               "scenarios": [{"source": "mnist", "target": "fsdd"}]}
     (repo / "config" / "hostile.yaml").write_text(yaml.safe_dump(config))
+    # MNIST's DVC record tracked by git, as data/raw/mnist.dvc is in a clone: while the first run
+    # acquires MNIST, the second must meet the lock, not a record deleted under it.
+    tracked = repo / HOSTILE_RAW_DIR / "mnist.dvc"
+    tracked.parent.mkdir(parents=True)
+    shutil.copyfile(repo / "data" / "raw" / "mnist.dvc", tracked)
+    subprocess.run(["git", "add", "-f", str(tracked)], cwd=repo, check=True, capture_output=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "track the record"], cwd=repo,
+                   check=True, capture_output=True)
 
     gated = root / "gated mirror" / "mnist"
     gated.mkdir(parents=True)
