@@ -10,7 +10,9 @@
 rule collect_run_records:
     input:
         fragments=WF.metric_fragments(),
-        verified=WF.raw_verified(),
+        # What acquisition verified: copied as it is. `make pull` writes these afresh, so their
+        # mtimes must not rerun the shared figure data.
+        verified=ancient(WF.raw_verified()),
     output:
         models=P.path("run_models"),
         benchmarks=P.path("run_benchmarks"),
