@@ -45,6 +45,22 @@ def test_defaults_are_filled_from_the_schema() -> None:
     assert model_params(config, "vae", "mnist")["train"]["batch_size"] > 0
 
 
+def test_a_study_section_is_validated_and_filled_by_the_study_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A study's settings live in the config section named after it, described by its own
+    ``studies/<name>/schema.json``: a missing section takes the defaults, a typo is named."""
+    section = {"type": "object", "additionalProperties": False,
+               "properties": {"samples": {"type": "integer", "minimum": 1, "default": 1000}}}
+    monkeypatch.setattr("crossmodal.config.study_schemas", lambda: {"toy": section})
+    assert validate_config(_load("smoke"))["toy"] == {"samples": 1000}
+    config = _load("smoke")
+    config["toy"] = {"sample": 5}
+    with pytest.raises(ConfigError, match=r"config key toy\.sample: unknown key"):
+        validate_config(config)
+    config["toy"] = {"samples": 0}
+    with pytest.raises(ConfigError, match=r"toy\.samples"):
+        validate_config(config)
+
+
 def test_unknown_key_is_named() -> None:
     config = _load("smoke")
     config["models"]["vae"]["defaults"]["lamda_int"] = 1.0

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from crossmodal.config import REPO_ROOT, validate_config
+from crossmodal.config import REPO_ROOT, load_schema, validate_config
 from crossmodal.jobs.specs import SpecError
 from crossmodal.studies import study_names
 from crossmodal.studies.avae import plan as avae
@@ -124,7 +124,7 @@ def test_every_configured_study_has_a_folder_and_a_rules_file() -> None:
 
 
 def test_the_schema_knows_exactly_the_study_folders() -> None:
-    schema = json.loads((REPO_ROOT / "config" / "schema.json").read_text())["properties"]["studies"]
+    schema = load_schema()["properties"]["studies"]
     assert schema["items"]["enum"] == study_names()
     assert schema["default"] == ["avae"]
 

@@ -1,6 +1,8 @@
 """Configuration: schema validation with defaults, semantic checks, and per-job parameters.
 
-``config/schema.json`` is the single source of keys and default values. The Snakefile calls
+``config/schema.json`` is the single source of keys and default values, and each study's own
+settings (the config section named after it, e.g. ``bridged:``) are described by its
+``studies/<name>/schema.json``, merged in under that key. The Snakefile calls
 :func:`validate_config` before any job is scheduled, so a typo fails at once and names the key.
 """
 
@@ -20,6 +22,7 @@ import jsonschema
 from crossmodal.data.dataset_info import ClassSelectionError, class_selection
 from crossmodal.data.datasets import DATASETS, dataset_classes
 from crossmodal.methods import BASELINES, METHODS
+from crossmodal.studies import study_names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.json"
@@ -31,13 +34,43 @@ class ConfigError(ValueError):
     """A configuration that cannot run; the message names the offending key."""
 
 
+def study_schemas() -> dict[str, dict[str, Any]]:
+    """Each study's settings schema (``studies/<name>/schema.json``), by study name."""
+    return {path.parent.name: json.loads(path.read_text())
+            for path in sorted((PACKAGE_ROOT / "studies").glob("*/schema.json"))}
+
+
 def load_schema() -> dict[str, Any]:
     """The schema, with the baselines it allows and runs by default taken from the registry
-    (``crossmodal.methods``), so that registering a method is all a config needs to name it."""
+    (``crossmodal.methods``), so that registering a method is all a config needs to name it, and
+    the study folders it may run, each with its own section (a missing one takes the study's defaults)."""
     schema = json.loads(SCHEMA_PATH.read_text())
     schema["$defs"]["baseline"]["enum"] = list(BASELINES)
     schema["properties"]["baselines"]["default"] = list(BASELINES)
+    schema["properties"]["studies"]["items"]["enum"] = study_names()
+    for name, section in study_schemas().items():
+        schema["properties"][name] = {"default": {}, **section}
     return schema
+
+
+def _with_defaults(validator_class: type) -> type:
+    """A validator that fills each missing property with its schema default before checking it
+    (the jsonschema FAQ's recipe, as snakemake's ``validate(set_default=True)`` does)."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def fill_defaults(validator: Any, properties: Mapping[str, Any], instance: Any, schema: Any) -> Any:
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub:
+                    instance.setdefault(name, copy.deepcopy(sub["default"]))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": fill_defaults})
+
+
+def fill_defaults(config: dict[str, Any]) -> None:
+    """Fill ``config``'s missing keys, at every depth, with the merged schema's defaults."""
+    _with_defaults(jsonschema.Draft202012Validator)(load_schema()).validate(config)
 
 
 def _key_path(path: Iterable[Any]) -> str:
@@ -359,9 +392,7 @@ def non_finite_problems(value: Any, path: tuple[Any, ...] = ()) -> list[str]:
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Validate ``config`` in place (filling defaults through snakemake's validator) and return it."""
-    from snakemake.utils import validate
-
+    """Validate ``config`` in place (filling the schema's defaults) and return it."""
     if "seeds" in config:
         config["seeds"] = integer_seeds(config["seeds"])
     if problems := non_finite_problems(config):
@@ -369,7 +400,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     check_schema(config)
     # The defaults the schema file cannot hold, since they come from the registry.
     config.setdefault("baselines", load_schema()["properties"]["baselines"]["default"])
-    validate(config, str(SCHEMA_PATH), set_default=True)
+    fill_defaults(config)
     check_semantics(config)
     return config
 
