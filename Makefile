@@ -53,9 +53,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # Snakemake's own YAML reader reports a syntax error without file or line: read the config first.
 CHECK_CONFIG := $(BIN)/python -m crossmodal.config_file config/$(CONFIG).yaml
 
+# The run goes through crossmodal.eta: it prints the estimated CPU and wall time of the jobs it
+# will run before they start, and the jobs done and the time left after each one.
 reproduce: venv
 	$(CHECK_CONFIG)
-	$(SNAKEMAKE)
+	PYTHONPATH=src $(BIN)/python -m crossmodal.eta --config config/$(CONFIG).yaml -- $(SNAKEMAKE)
 
 dry-run: venv
 	$(CHECK_CONFIG)

@@ -169,7 +169,10 @@ def test_job_times_sum_wall_and_cpu_per_rule_and_per_seed(tmp_path: Path) -> Non
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(header + f"{wall}\t0:00:10\t1\t1\t1\t1\t0\t0\t50\t{cpu}\n")
     (tmp_path / "models").mkdir()
+    (tmp_path / "benchmarks" / "machine.json").write_text('{"matmul_gflops": 21.5}\n')
     collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [], tmp_path / "report" / "figure_data" / "run")
+    # The machine's speed goes with its benchmarks, for later runs' estimates (crossmodal.eta).
+    assert (tmp_path / "report" / "figure_data" / "run" / "machine.json").read_text() == '{"matmul_gflops": 21.5}\n'
     records = run_records(tmp_path / "report")
     assert (records["total_seconds"], records["total_cpu_seconds"]) == (52.0, 37.0)
     # Rules ordered by CPU time, their cost on an idle core.

@@ -106,6 +106,12 @@ TEMPLATES: dict[str, Template] = {
     "run_dvc_record": Template("reports", "figure_data/run/dvc", "{dataset}", ".dvc"),
     "run_verified_record": Template("reports", "figure_data/run/verified", "{dataset}", ".json"),
     "split_sizes": Template("reports", "figure_data/run", "split_sizes", ".json"),
+    # The speed of the machine a run's benchmarks were measured on (crossmodal.eta), and its copy
+    # in the run's record.
+    "machine_reference": Template("results", "benchmarks", "machine", ".json"),
+    "run_machine_reference": Template("reports", "figure_data/run", "machine", ".json"),
+    # What the ETA of a run predicted, and how long the run took.
+    "eta_record": Template("results", "", "eta", ".json"),
     "headline_metrics": Template("reports", "figure_data", "headline_metrics", ".json"),
     "figure5_data": Template("reports", "figure_data", "figure5", ".csv"),
     # A figure drawn from figure data of the same name (samples, latents), or a single one (figure5).
@@ -116,9 +122,14 @@ TEMPLATES: dict[str, Template] = {
     "table_csv": Template("reports", "tables", "{table}", ".csv"),
     "table_tex": Template("reports", "tables", "{table}", ".tex"),
 }
-# Benchmarked jobs, by the group the report's timing table lists them under.
-BENCHMARK_GROUPS = {"prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
-                    "baseline": "baselines", "sweep_model": "sweeps"}
+# Benchmarked jobs, by the group the report's timing table lists them under (and the ETA of a run
+# estimates from: crossmodal.eta).
+BENCHMARK_GROUPS = {"raw_verified": "acquire", "prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
+                    "baseline": "baselines", "sweep_model": "sweeps", "latents": "encode_latents",
+                    "classifier_metrics": "evaluate_classifier", "vae_metrics": "evaluate_vae",
+                    "association_metrics": "evaluate_association", "cascade_metrics": "evaluate_cascade",
+                    "sweep_metrics": "evaluate_sweep", "latent_data": "project_latents",
+                    "figure_of_data": "plot_figures"}
 
 
 def fraction_tag(fraction: float | str) -> str:
@@ -203,9 +214,12 @@ class RunPaths:
         return f"{self.logs}/{template.root}/{relative}.log"
 
     def benchmark(self, kind: str, **fields: Any) -> str:
-        """The benchmark of the training job that writes ``kind``: ``benchmarks/<group>/<job>.tsv``."""
+        """The benchmark of the job that writes ``kind``: ``benchmarks/<group>/<job>.tsv``. A field of
+        the kind's folder (an experiment, a figure) leads the job's name, so that no two jobs share one."""
         template = TEMPLATES[kind]
-        job = fill(Template(template.root, "", template.name), fields).replace("/", "_")
+        folder_field = template.folder.rsplit("/", 1)[-1] if "{" in template.folder else ""
+        name = f"{folder_field}_{template.name}" if folder_field else template.name
+        job = fill(Template(template.root, "", name), fields).replace("/", "_")
         return f"{self.benchmarks}/{BENCHMARK_GROUPS[kind]}/{job}.tsv"
 
     def plotted(self, kind: str, **fields: Any) -> dict[str, str]:

@@ -81,6 +81,8 @@ rule evaluate_association:
         code=lambda w: avae.evaluation_code(WF, w.method),
     log:
         P.log("association_metrics", experiment="table1"),
+    benchmark:
+        P.benchmark("association_metrics", experiment="table1")
     threads: 1
     shell:
         "{PYTHON} {params.job} {params.spec:q} > {log:q} 2>&1"
@@ -99,6 +101,8 @@ use rule evaluate_association as evaluate_experiment with:
         experiment=avae.EXPERIMENT_PATTERN,
     log:
         P.log("association_metrics"),
+    benchmark:
+        P.benchmark("association_metrics")
 
 
 # Table 3: association through a chain of associators against the direct one.
@@ -112,6 +116,8 @@ rule evaluate_cascade:
         code=WF.code["evaluate"],
     log:
         P.log("cascade_metrics"),
+    benchmark:
+        P.benchmark("cascade_metrics")
     shell:
         "{PYTHON} evaluate-cascade {params.spec:q} > {log:q} 2>&1"
 
@@ -132,6 +138,8 @@ rule evaluate_sweep_point:
         code=avae.sweep_evaluation_code(),
     log:
         P.log("sweep_metrics"),
+    benchmark:
+        P.benchmark("sweep_metrics")
     threads: 1
     shell:
         "{PYTHON} --threads {threads} evaluate-sweep-point {params.spec:q} > {log:q} 2>&1"
@@ -148,5 +156,7 @@ rule project_latents:
         code=WF.report_code("project_latents"),
     log:
         P.log("latent_data"),
+    benchmark:
+        P.benchmark("latent_data")
     shell:
         "{PYTHON} --threads 1 project-latents {params.spec:q} > {log:q} 2>&1"

@@ -12,6 +12,8 @@ rule acquire:
         spec=WF.acquire,
     log:
         P.log("raw_verified"),
+    benchmark:
+        P.benchmark("raw_verified")
     resources:
         dvc=1,
     shell:

@@ -13,6 +13,8 @@ rule evaluate_classifier:
         code=WF.code["evaluate_classifier"],
     log:
         P.log("classifier_metrics"),
+    benchmark:
+        P.benchmark("classifier_metrics")
     shell:
         "{PYTHON} evaluate-classifier {params.spec:q} > {log:q} 2>&1"
 
@@ -29,6 +31,8 @@ rule evaluate_vae:
         code=WF.code["evaluate_vae"],
     log:
         P.log("vae_metrics"),
+    benchmark:
+        P.benchmark("vae_metrics")
     shell:
         "{PYTHON} evaluate-vae {params.spec:q} > {log:q} 2>&1"
 

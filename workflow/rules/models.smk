@@ -52,6 +52,8 @@ rule encode_latents:
         spec=WF.encode_latents,
     log:
         P.log("latents"),
+    benchmark:
+        P.benchmark("latents")
     threads: 1
     shell:
         "{PYTHON} --threads {threads} encode-latents {params.spec:q} > {log:q} 2>&1"

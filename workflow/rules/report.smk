@@ -74,6 +74,8 @@ rule plot_figure_data:
         code=WF.report_code("plot"),
     log:
         P.log("figure_of_data"),
+    benchmark:
+        P.benchmark("figure_of_data")
     shell:
         "{PYTHON} plot {params.spec:q} > {log:q} 2>&1"
 

@@ -10,12 +10,13 @@ import gzip
 import json
 import shutil
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
 
 from crossmodal.io import atomic_path, atomic_write_json
+from crossmodal.paths import TEMPLATES
 from crossmodal.report.analysis import dataset_title
 
 BENCHMARK_FIELDS = ("s", "max_rss", "cpu_time")
@@ -155,6 +156,11 @@ def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: lis
         writer = csv.DictWriter(fh, fieldnames=["rule", "job", *BENCHMARK_FIELDS], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    # The speed of the machine those benchmarks were measured on, for the ETA of later runs.
+    machine = benchmarks_dir / PurePath(TEMPLATES["machine_reference"].relative).name
+    if machine.exists():
+        with atomic_path(out_dir / PurePath(TEMPLATES["run_machine_reference"].relative).name) as tmp:
+            shutil.copyfile(machine, tmp)
     for record in dvc_records:
         with atomic_path(out_dir / "dvc" / record.name) as tmp:
             shutil.copyfile(record, tmp)

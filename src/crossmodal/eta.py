@@ -1,0 +1,336 @@
+"""How long a run will take, said before it starts and kept up to date while it runs.
+
+``make reproduce`` runs Snakemake through :func:`main`: a dry run lists the jobs it will run, each
+job's time is estimated from the Snakemake benchmarks of earlier runs of the same config (this
+checkout's ``results/<config>/benchmarks`` and the committed run records under ``docs/runs``),
+and the jobs are scheduled on the run's cores, in dependency order, to give the wall time. Then
+Snakemake runs with its output passed through, and after each finished job a progress line gives
+the jobs done and the wall time left. At the end the prediction and the measured wall time are
+written to ``results/<config>/eta.json``, so that how good the estimate was is on record.
+
+A job is estimated, in this order, from its own earlier runs, from the same job of other seeds,
+or from its rule's median; a job with no history at all counts :data:`DEFAULT_JOB_SECONDS` and
+the estimate says how many did. Records made on another machine are scaled by the ratio of the
+two machines' single-thread matmul rates (:func:`machine_reference`), stored beside each run's
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import heapq
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+import yaml
+
+from crossmodal.paths import TEMPLATES, RunPaths
+
+# A job of a rule with no recorded run at all (the report's small rules, mostly).
+DEFAULT_JOB_SECONDS = 10.0
+MACHINE_FILE = PurePath(TEMPLATES["machine_reference"].relative).name
+_SEED = re.compile(r"seed\d+")
+
+
+@dataclass
+class PlannedJob:
+    """One job of a dry run, as Snakemake prints it."""
+
+    jobid: int
+    rule: str
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    benchmark: str = ""
+
+
+def parse_dry_run(text: str) -> list[PlannedJob]:
+    """The jobs a ``snakemake --dry-run`` listed (its ``rule X:`` blocks)."""
+    jobs: list[PlannedJob] = []
+    rule = ""
+    fields: dict[str, str] = {}
+
+    def close() -> None:
+        if rule and "jobid" in fields:
+            split = lambda key: [p for p in fields.get(key, "").split(", ") if p]  # noqa: E731
+            jobs.append(PlannedJob(int(fields["jobid"]), rule, split("input"), split("output"), fields.get("benchmark", "")))
+
+    for line in text.splitlines():
+        if m := re.match(r"^(?:local)?rule (\w+):$", line):
+            close()
+            rule, fields = m.group(1), {}
+        elif rule and (m := re.match(r"^    (\w+): (.*)$", line)):
+            fields[m.group(1)] = m.group(2)
+        elif line and not line.startswith(" "):
+            close()
+            rule, fields = "", {}
+    close()
+    return jobs
+
+
+@dataclass(frozen=True)
+class Observation:
+    wall_s: float
+    cpu_s: float
+
+
+class History:
+    """Benchmarks of earlier runs of one config, by job (``<group>/<job>``, the benchmark's path
+    under ``benchmarks/`` without ``.tsv``), scaled to this machine."""
+
+    def __init__(self) -> None:
+        self.by_job: dict[str, list[Observation]] = defaultdict(list)
+
+    def add(self, job: str, wall_s: float, cpu_s: float) -> None:
+        self.by_job[job].append(Observation(wall_s, cpu_s))
+
+    @classmethod
+    def load(cls, repo: Path, config_name: str, reference: float | None = None) -> History:
+        """Every benchmark of ``config_name``'s earlier runs; ``reference`` is this machine's
+        :func:`machine_reference` (None: measured when a record names another machine's)."""
+        history = cls()
+        sources: list[tuple[list[dict[str, str]], Path]] = []
+        benchmarks = repo / RunPaths(config_name).benchmarks
+        if benchmarks.is_dir():
+            rows = [{"job": str(p.relative_to(benchmarks).with_suffix("")), **row}
+                    for p in sorted(benchmarks.rglob("*.tsv")) for row in _read_rows(p, "\t")]
+            sources.append((rows, benchmarks))
+        for record in sorted((repo / "docs" / "runs").glob("*/run.json")):
+            if json.loads(record.read_text()).get("settings", {}).get("name") != config_name:
+                continue
+            run_dir = record.parent / TEMPLATES["run_benchmarks"].folder
+            if (run_dir / "benchmarks.csv").exists():
+                sources.append((_read_rows(run_dir / "benchmarks.csv", ","), run_dir))
+        for rows, folder in sources:
+            scale = 1.0
+            if (folder / MACHINE_FILE).exists():
+                theirs = json.loads((folder / MACHINE_FILE).read_text())["matmul_gflops"]
+                reference = reference or machine_reference()
+                scale = theirs / reference
+            for row in rows:
+                try:
+                    wall, cpu = float(row["s"]), float(row.get("cpu_time") or row["s"])
+                except (KeyError, ValueError):
+                    continue
+                history.add(row["job"], wall * scale, cpu * scale)
+        return history
+
+    def estimate(self, job: PlannedJob, benchmarks_dir: str) -> tuple[Observation, str]:
+        """``job``'s expected time and what it comes from."""
+        key = job.benchmark.removeprefix(benchmarks_dir + "/").removesuffix(".tsv") if job.benchmark else ""
+        if key and key in self.by_job:
+            return _median(self.by_job[key]), "its own earlier runs"
+        if key:
+            others = [o for k, obs in self.by_job.items() if _SEED.sub("seed*", k) == _SEED.sub("seed*", key) for o in obs]
+            if others:
+                return _median(others), "other seeds"
+            group = key.split("/")[0]
+            same_rule = [o for k, obs in self.by_job.items() if k.split("/")[0] == group for o in obs]
+            if same_rule:
+                return _median(same_rule), "its rule's median"
+        return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history"
+
+
+def _read_rows(path: Path, delimiter: str) -> list[dict[str, str]]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=delimiter))
+
+
+def _median(observations: Sequence[Observation]) -> Observation:
+    return Observation(statistics.median(o.wall_s for o in observations), statistics.median(o.cpu_s for o in observations))
+
+
+def machine_reference(size: int = 512, repeats: int = 20) -> float:
+    """This machine's single-thread fp32 matmul rate (GFLOP/s), the jobs' way of running: how
+    records of another machine are scaled."""
+    import torch
+
+    torch.set_num_threads(1)
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * size**3 / statistics.median(times) / 1e9
+
+
+def dependencies(jobs: Sequence[PlannedJob]) -> dict[int, set[int]]:
+    """Each job's planned upstream jobs: those writing one of its inputs."""
+    writer = {path: job.jobid for job in jobs for path in job.outputs}
+    return {job.jobid: {writer[p] for p in job.inputs if p in writer and writer[p] != job.jobid} for job in jobs}
+
+
+def schedule(durations: Mapping[int, float], upstream: Mapping[int, set[int]], cores: int,
+             running: Mapping[int, float] | None = None) -> float:
+    """Wall time of running every job of ``durations`` on ``cores`` one-core jobs, each as soon as
+    its upstream jobs are done, the longest remaining chain first (list scheduling). ``running``:
+    jobs already on a core, with their remaining seconds."""
+    running = dict(running or {})
+    downstream: dict[int, list[int]] = defaultdict(list)
+    for job, ups in upstream.items():
+        for up in ups:
+            downstream[up].append(job)
+    chain: dict[int, float] = {}
+
+    def longest(job: int) -> float:
+        if job not in chain:
+            chain[job] = durations.get(job, 0.0) + max((longest(d) for d in downstream[job]), default=0.0)
+        return chain[job]
+
+    waiting = {job: {u for u in upstream.get(job, set()) if u in durations or u in running}
+               for job in durations if job not in running}
+    ready = [(-longest(job), job) for job, ups in waiting.items() if not ups]
+    heapq.heapify(ready)
+    for _, job in ready:
+        waiting.pop(job)
+    events = [(remaining, job) for job, remaining in running.items()]
+    heapq.heapify(events)
+    now, free = 0.0, cores - len(running)
+    while ready or events:
+        while ready and free > 0:
+            _, job = heapq.heappop(ready)
+            heapq.heappush(events, (now + durations[job], job))
+            free -= 1
+        now, done = heapq.heappop(events)
+        free += 1
+        for job in downstream[done]:
+            if job in waiting:
+                waiting[job].discard(done)
+                if not waiting[job]:
+                    waiting.pop(job)
+                    heapq.heappush(ready, (-longest(job), job))
+    return now
+
+
+@dataclass
+class Estimate:
+    jobs: list[PlannedJob]
+    times: dict[int, Observation]
+    sources: dict[int, str]
+    cores: int
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(o.cpu_s for o in self.times.values())
+
+    def wall_s(self, finished: Iterable[int] = (), running: Mapping[int, float] | None = None) -> float:
+        """The wall time left when ``finished`` are done and ``running`` have run so many seconds."""
+        finished, running = set(finished), dict(running or {})
+        todo = {j.jobid: self.times[j.jobid].wall_s for j in self.jobs if j.jobid not in finished and j.jobid not in running}
+        left = {job: max(self.times[job].wall_s - elapsed, 0.0) for job, elapsed in running.items() if job in self.times}
+        return schedule(todo, dependencies(self.jobs), self.cores, left)
+
+    def summary(self) -> str:
+        by_rule: dict[str, list[float]] = defaultdict(list)
+        for job in self.jobs:
+            by_rule[job.rule].append(self.times[job.jobid].cpu_s)
+        unknown = sum(1 for s in self.sources.values() if s == "no history")
+        lines = [f"Estimated: {len(self.jobs)} jobs, {_duration(self.cpu_s)} of CPU time, "
+                 f"about {_duration(self.wall_s())} of wall time on {self.cores} cores."]
+        heavy = sorted(by_rule.items(), key=lambda item: -sum(item[1]))[:6]
+        lines.append("  largest shares: " + ", ".join(f"{rule} {len(t)} jobs {_duration(sum(t))}" for rule, t in heavy))
+        if unknown:
+            lines.append(f"  {unknown} jobs have no recorded run of this config; each counts {DEFAULT_JOB_SECONDS:.0f} s.")
+        return "\n".join(lines)
+
+
+def estimate_run(jobs: Sequence[PlannedJob], history: History, benchmarks_dir: str, cores: int) -> Estimate:
+    jobs = [j for j in jobs if j.rule != "all"]
+    times, sources = {}, {}
+    for job in jobs:
+        times[job.jobid], sources[job.jobid] = history.estimate(job, benchmarks_dir)
+    return Estimate(list(jobs), times, sources, cores)
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{seconds:.0f} s" if seconds < 90 else f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def profile_cores(command: Sequence[str]) -> int:
+    """The cores a snakemake command line runs on: ``--cores``/``-c``, else its profile's."""
+    args = list(command)
+    for flag in ("--cores", "-c", "--jobs", "-j"):
+        if flag in args and args.index(flag) + 1 < len(args) and args[args.index(flag) + 1].isdigit():
+            return int(args[args.index(flag) + 1])
+    if "--profile" in args:
+        profile = Path(args[args.index("--profile") + 1]) / "config.yaml"
+        if profile.exists():
+            return int((yaml.safe_load(profile.read_text()) or {}).get("cores", 1))
+    return 1
+
+
+def follow(command: Sequence[str], estimate: Estimate, out: Path) -> int:
+    """Run snakemake, passing its output through, with a progress line after each finished job."""
+    started, done, running = time.monotonic(), set[int](), dict[int, float]()
+    total = len(estimate.jobs)
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    assert process.stdout is not None
+    for line in process.stdout:
+        sys.stdout.write(line)
+        if m := re.match(r"^\s+jobid: (\d+)$", line):
+            running[int(m.group(1))] = time.monotonic()
+        elif (m := re.match(r"^Finished jobid: (\d+)", line)) and int(m.group(1)) in estimate.times:
+            job = int(m.group(1))
+            running.pop(job, None)
+            done.add(job)
+            now = time.monotonic()
+            left = estimate.wall_s(done, {j: now - t for j, t in running.items()})
+            print(f"[eta] {len(done)}/{total} jobs done, "
+                  f"{_duration(now - started)} elapsed, about {_duration(left)} left", flush=True)
+    code = process.wait()
+    record = {"jobs": total, "cores": estimate.cores, "predicted_cpu_s": round(estimate.cpu_s, 1),
+              "predicted_wall_s": round(estimate.wall_s(), 1), "measured_wall_s": round(time.monotonic() - started, 1),
+              "finished_jobs": len(done), "exit_code": code,
+              "jobs_without_history": sum(1 for s in estimate.sources.values() if s == "no history")}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"[eta] predicted {_duration(record['predicted_wall_s'])}, took {_duration(record['measured_wall_s'])} "
+          f"(recorded in {out})", flush=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     usage="python -m crossmodal.eta --config config/X.yaml -- snakemake ...")
+    parser.add_argument("--config", required=True, type=Path, help="the run's config file (for its name)")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the snakemake command line, after --")
+    args = parser.parse_args(argv)
+    command = [c for c in args.command if c != "--"] if args.command[:1] == ["--"] else args.command
+    name = yaml.safe_load(args.config.read_text())["name"]
+    repo = Path.cwd()
+    # The estimate is advice: whatever goes wrong with it, the run itself goes ahead.
+    try:
+        dry = subprocess.run([*command, "--dry-run"], capture_output=True, text=True, check=True)
+        jobs = parse_dry_run(dry.stdout + dry.stderr)
+        cores = profile_cores(command)
+        estimate = estimate_run(jobs, History.load(repo, name), RunPaths(name).benchmarks, cores)
+        print(estimate.summary(), flush=True)
+    except Exception as error:  # noqa: BLE001
+        print(f"[eta] no estimate ({type(error).__name__}: {error}); running anyway", flush=True)
+        return subprocess.call(command)
+    if not estimate.jobs:
+        return subprocess.call(command)
+    paths = RunPaths(name)
+    write_machine_reference(repo / paths.path("machine_reference"))
+    return follow(command, estimate, repo / paths.path("eta_record"))
+
+
+def write_machine_reference(path: Path) -> None:
+    """This machine's reference rate, beside the benchmarks the run is about to write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"matmul_gflops": round(machine_reference(), 2)}) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

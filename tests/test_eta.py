@@ -1,0 +1,136 @@
+"""The ETA of a run (crossmodal.eta): the dry run's jobs, their estimates from earlier runs'
+benchmarks, the wall time on the run's cores, and the progress lines while it runs."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from crossmodal.eta import (
+    DEFAULT_JOB_SECONDS,
+    History,
+    Observation,
+    PlannedJob,
+    estimate_run,
+    follow,
+    parse_dry_run,
+    profile_cores,
+    schedule,
+)
+
+DRY_RUN = """\
+Building DAG of jobs...
+Job stats:
+job          count
+---------  -------
+train_vae        2
+total            3
+
+[Mon Dec  7 03:02:17 2026]
+rule train_vae:
+    input: results/x/prepared/mnist.pt
+    output: results/x/models/vae/mnist/z16_seed0.pt, results/x/models/vae/mnist/z16_seed0.json
+    log: results/x/logs/results/models/vae/mnist/z16_seed0.log
+    jobid: 4
+    benchmark: results/x/benchmarks/vae/mnist_z16_seed0.tsv
+    reason: Missing output files: results/x/models/vae/mnist/z16_seed0.pt
+    wildcards: dataset=mnist, dim=16, seed=0
+    resources: tmpdir=/tmp, gpu=1
+[Mon Dec  7 03:02:17 2026]
+rule train_vae:
+    input: results/x/prepared/mnist.pt
+    output: results/x/models/vae/mnist/z16_seed1.pt
+    jobid: 5
+    benchmark: results/x/benchmarks/vae/mnist_z16_seed1.tsv
+[Mon Dec  7 03:02:17 2026]
+localrule all:
+    input: results/x/models/vae/mnist/z16_seed0.pt, results/x/models/vae/mnist/z16_seed1.pt
+    jobid: 0
+Job stats:
+"""
+
+
+def test_the_dry_run_lists_each_job_with_its_files() -> None:
+    jobs = parse_dry_run(DRY_RUN)
+    assert [(j.jobid, j.rule) for j in jobs] == [(4, "train_vae"), (5, "train_vae"), (0, "all")]
+    assert jobs[0].outputs == ["results/x/models/vae/mnist/z16_seed0.pt", "results/x/models/vae/mnist/z16_seed0.json"]
+    assert jobs[0].inputs == ["results/x/prepared/mnist.pt"]
+    assert jobs[1].benchmark == "results/x/benchmarks/vae/mnist_z16_seed1.tsv"
+    assert jobs[2].inputs[1] == "results/x/models/vae/mnist/z16_seed1.pt"
+
+
+def test_a_job_is_estimated_from_itself_then_other_seeds_then_its_rule() -> None:
+    history = History()
+    history.add("vae/mnist_z16_seed0", 100.0, 90.0)
+    history.add("vae/mnist_z16_seed0", 120.0, 110.0)
+    history.add("vae/fsdd_z16_seed0", 40.0, 30.0)
+    job = lambda key: PlannedJob(1, "train_vae", benchmark=f"results/x/benchmarks/{key}.tsv")  # noqa: E731
+    assert history.estimate(job("vae/mnist_z16_seed0"), "results/x/benchmarks") == (Observation(110.0, 100.0), "its own earlier runs")
+    assert history.estimate(job("vae/mnist_z16_seed7"), "results/x/benchmarks") == (Observation(110.0, 100.0), "other seeds")
+    # The rule's median over all three observations.
+    assert history.estimate(job("vae/gtsrb_z16_seed0"), "results/x/benchmarks")[0] == Observation(100.0, 90.0)
+    unknown = history.estimate(PlannedJob(2, "report"), "results/x/benchmarks")
+    assert unknown == (Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history")
+
+
+def test_history_reads_this_checkouts_benchmarks_and_committed_records_of_the_config(tmp_path: Path) -> None:
+    bench = tmp_path / "results" / "x" / "benchmarks" / "vae"
+    bench.mkdir(parents=True)
+    (bench / "mnist_z16_seed0.tsv").write_text("s\th:m:s\tmax_rss\tcpu_time\n12.5\t0:00:12\t100\t11.0\n")
+    for run, name, seconds in (("2026-01-01-x", "x", "30.0"), ("2026-01-02-y", "y", "99.0")):
+        record = tmp_path / "docs" / "runs" / run
+        (record / "figure_data" / "run").mkdir(parents=True)
+        (record / "run.json").write_text(json.dumps({"settings": {"name": name}}))
+        (record / "figure_data" / "run" / "benchmarks.csv").write_text(
+            f"rule,job,s,max_rss,cpu_time\nvae,vae/mnist_z16_seed1,{seconds},1,{seconds}\n")
+    # The record of another machine, twice as fast as this one: its times double here.
+    (tmp_path / "docs" / "runs" / "2026-01-01-x" / "figure_data" / "run" / "machine.json").write_text(
+        json.dumps({"matmul_gflops": 20.0}))
+    history = History.load(tmp_path, "x", reference=10.0)
+    assert history.by_job == {"vae/mnist_z16_seed0": [Observation(12.5, 11.0)], "vae/mnist_z16_seed1": [Observation(60.0, 60.0)]}
+
+
+def test_the_wall_time_follows_dependencies_on_the_cores() -> None:
+    # a (10 s) -> b (5 s); c (8 s) and d (8 s) are free. On two cores, the longest chain first:
+    # core 1 runs a then b (15 s), core 2 runs c then d (16 s).
+    durations = {1: 10.0, 2: 5.0, 3: 8.0, 4: 8.0}
+    upstream = {1: set(), 2: {1}, 3: set(), 4: set()}
+    assert schedule(durations, upstream, cores=2) == 16.0
+    assert schedule(durations, upstream, cores=1) == 31.0
+    assert schedule(durations, upstream, cores=4) == 15.0
+    # a has run 6 of its 10 s: b starts 4 s from now.
+    assert schedule({2: 5.0}, upstream, cores=2, running={1: 4.0}) == 9.0
+
+
+def test_the_estimate_sums_cpu_and_schedules_wall_time_without_the_all_rule() -> None:
+    history = History()
+    history.add("vae/mnist_z16_seed0", 100.0, 80.0)
+    estimate = estimate_run(parse_dry_run(DRY_RUN), history, "results/x/benchmarks", cores=2)
+    assert [j.jobid for j in estimate.jobs] == [4, 5]
+    assert estimate.cpu_s == 160.0 and estimate.wall_s() == 100.0
+    assert estimate.wall_s(finished=[4]) == 100.0 and estimate.wall_s(running={4: 30.0, 5: 30.0}) == 70.0
+    assert "2 jobs" in estimate.summary() and "train_vae 2 jobs" in estimate.summary()
+
+
+@pytest.mark.parametrize(("command", "cores"), [
+    (["snakemake", "--cores", "3"], 3), (["snakemake", "-c", "4"], 4),
+    (["snakemake", "--profile", "workflow/profiles/default"], 2), (["snakemake"], 1),
+])
+def test_the_cores_come_from_the_command_or_its_profile(command: list[str], cores: int) -> None:
+    assert profile_cores(command) == cores
+
+
+def test_progress_lines_follow_the_finished_jobs_and_the_run_is_recorded(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    history = History()
+    history.add("vae/mnist_z16_seed0", 100.0, 80.0)
+    estimate = estimate_run(parse_dry_run(DRY_RUN), history, "results/x/benchmarks", cores=1)
+    fake_snakemake = ("print('rule train_vae:'); print('    jobid: 4'); print('Finished jobid: 4 (Rule: train_vae)');"
+                      "print('    jobid: 5'); print('Finished jobid: 5 (Rule: train_vae)'); raise SystemExit(3)")
+    code = follow([sys.executable, "-c", fake_snakemake], estimate, tmp_path / "eta.json")
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "[eta] 1/2 jobs done" in out and "[eta] 2/2 jobs done" in out and "about 0 s left" in out
+    record = json.loads((tmp_path / "eta.json").read_text())
+    assert record["predicted_wall_s"] == 200.0 and record["finished_jobs"] == 2 and record["exit_code"] == 3
+    assert record["measured_wall_s"] >= 0
