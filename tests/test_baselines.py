@@ -5,6 +5,7 @@ and MVAE's sub-sampled terms."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -434,3 +435,25 @@ def test_sweep_metric_names_round_trip_and_reject_other_metrics() -> None:
     assert parse_sweep_metric(sweep_metric("kl_weight", 2.0)) == ("kl_weight", 2.0)
     with pytest.raises(ValueError, match="not a sweep metric"):
         parse_sweep_metric("accuracy")
+
+
+def test_a_shared_pair_model_trains_on_symmetric_pairs_and_generates_both_ways(prepared: dict, tmp_path: Path) -> None:
+    params = method_params("jmvae", train={"max_epochs": 2, "batch_size": 16, "patience": None})
+    class_map = {0: 1, 1: 0, 2: 2, 3: 3}
+    model_path = tmp_path / "pair.pt"
+    training.train_baseline(TrainBaselineSpec(method="jmvae", source_data=prepared["mnist"], target_data=prepared["fsdd"],
+                                              params=params, class_map=class_map, paired_fraction=1.0, seed=0,
+                                              out=model_path, pairing="symmetric"))
+    summary = json.loads(model_path.with_suffix(".json").read_text())
+    assert summary["build"]["pairing"] == "symmetric" and summary["epochs_run"] == 2
+    model = store.load_model(model_path, torch.device("cpu"))
+    with torch.inference_mode():
+        assert model.cross_generate("mnist", "fsdd", torch.rand(3, *IMAGE["shape"])).shape == (3, *SPEECH["shape"])
+        assert model.cross_generate("fsdd", "mnist", torch.randn(3, *SPEECH["shape"])).shape == (3, *IMAGE["shape"])
+
+
+def test_a_directed_method_refuses_symmetric_pairs(prepared: dict, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="vae_cg is not symmetric"):
+        training.train_baseline(TrainBaselineSpec(method="vae_cg", source_data=prepared["mnist"],
+                                                  target_data=prepared["fsdd"], params={}, class_map={0: 0},
+                                                  paired_fraction=1.0, seed=0, out=tmp_path / "m.pt", pairing="symmetric"))

@@ -3,7 +3,14 @@
 import pytest
 import torch
 
-from crossmodal.data.pairing import PairedBatches, class_matched_partners, paired_subset
+from crossmodal.data.pairing import (
+    PairedBatches,
+    SymmetricPairedBatches,
+    class_matched_partners,
+    paired_subset,
+    symmetric_pairing_size,
+    symmetric_pairs,
+)
 
 
 def test_partners_have_the_mapped_class() -> None:
@@ -88,3 +95,52 @@ def test_validation_pairs_ignore_the_epoch_size() -> None:
                           fixed_pairing_seed=0)
     assert len(pairs) == 4
     assert sum(len(b["x_tgt"]) for b in pairs.batches(3, None)) == 4
+
+
+# --- symmetric pairing: one bimodal model for both directions ------------------------------------
+
+
+def test_symmetric_pairs_use_every_sample_of_both_sides_and_match_classes() -> None:
+    labels_a = torch.tensor([0, 0, 0, 1, 2, 2, 3])  # class 3 is not mapped
+    labels_b = torch.tensor([1, 1, 2, 2, 2, 2, 3, 3, 9])
+    class_map = {0: 1, 1: 2, 2: 3}
+    a, b = symmetric_pairs(labels_a, labels_b, class_map, torch.Generator().manual_seed(0))
+    assert all(class_map[labels_a[i].item()] == labels_b[j].item() for i, j in zip(a.tolist(), b.tolist()))
+    assert set(a.tolist()) == {0, 1, 2, 3, 4, 5} and set(b.tolist()) == {0, 1, 2, 3, 4, 5, 6, 7}
+    # Per class of b, the larger side: max(3, 2) + max(1, 4) + max(2, 2).
+    assert len(a) == 9 == symmetric_pairing_size(labels_a, labels_b, class_map)
+
+
+def test_symmetric_pairs_merge_the_classes_a_many_to_one_map_joins() -> None:
+    labels_a, labels_b = torch.tensor([0, 1, 1]), torch.tensor([5, 5])
+    a, b = symmetric_pairs(labels_a, labels_b, {0: 5, 1: 5}, torch.Generator().manual_seed(1))
+    assert sorted(a.tolist()) == [0, 1, 2] and set(b.tolist()) == {0, 1}
+
+
+def test_a_class_with_no_partner_on_one_side_is_named() -> None:
+    with pytest.raises(ValueError, match="class 7 has no sample on side b"):
+        symmetric_pairs(torch.tensor([0]), torch.tensor([1]), {0: 7}, torch.Generator().manual_seed(0))
+
+
+def test_symmetric_batches_name_both_modalities_redraw_in_training_and_fix_validation() -> None:
+    labels_a, labels_b = torch.arange(4).repeat(5), torch.arange(4).repeat(3)
+    a, b = labels_a.float().unsqueeze(1), 10 + labels_b.float().unsqueeze(1)
+    identity = {c: c for c in range(4)}
+    train = SymmetricPairedBatches(a, labels_a, b, labels_b, identity, keys=("mnist", "fsdd"))
+    g = torch.Generator().manual_seed(0)
+    first = torch.cat([batch["fsdd"] for batch in train.batches(8, g)])
+    batch = next(train.batches(8, g))
+    assert set(batch) == {"mnist", "fsdd"} and torch.equal(batch["mnist"] + 10, batch["fsdd"])  # same class
+    assert len(first) == len(train) == 20 and not torch.equal(first, torch.cat([x["fsdd"] for x in train.batches(8, g)]))
+    val = SymmetricPairedBatches(a, labels_a, b, labels_b, identity, keys=("mnist", "fsdd"), fixed_pairing_seed=3)
+    assert torch.equal(torch.cat([x["fsdd"] for x in val.batches(8, None)]), torch.cat([x["fsdd"] for x in val.batches(8, None)]))
+
+
+def test_a_small_symmetric_pairing_cycles_to_the_full_epoch_size() -> None:
+    labels = torch.arange(2).repeat(3)
+    x = labels.float().unsqueeze(1)
+    train = SymmetricPairedBatches(x, labels, x, labels, {0: 0, 1: 1}, keys=("a", "b"), epoch_size=15)
+    assert len(train) == 15
+    assert sum(len(batch["a"]) for batch in train.batches(4, torch.Generator().manual_seed(0))) == 15
+    with pytest.raises(ValueError, match="two modalities"):
+        SymmetricPairedBatches(x, labels, x, labels, {0: 0}, keys=("a", "a"))

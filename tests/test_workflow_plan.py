@@ -164,3 +164,58 @@ def test_the_snakefile_reads_the_study_plans_without_torch_or_pandas() -> None:
             "print(sorted(m for m in ('torch', 'pandas', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- symmetric baselines: one model per modality pair ----------------------------------------------
+
+
+def _shared(smoke: Workflow, **changes: object) -> Workflow:
+    config = copy.deepcopy(dict(smoke.config))
+    config["scenarios"][0]["baselines"] = ["jmvae", "vae_cg"]  # mnist -> fsdd, the reverse of fsdd -> mnist
+    config.update(symmetric_baselines=["jmvae"], **changes)
+    return Workflow(validate_config(config))
+
+
+def _w(**fields: str) -> SimpleNamespace:
+    return SimpleNamespace(**{"sdim": "16", "tdim": "16", "fraction": "1.0", "seed": "0", **fields})
+
+
+def test_a_symmetric_baseline_reads_one_model_in_both_directions(smoke: Workflow) -> None:
+    shared = _shared(smoke)
+    forward = avae.association_inputs(shared, _w(method="jmvae", source="mnist", target="fsdd"))["model"]
+    backward = avae.association_inputs(shared, _w(method="jmvae", source="fsdd", target="mnist"))["model"]
+    # Named after the pair's first configured scenario, mnist -> fsdd.
+    assert forward == backward == "results/smoke/models/baselines/jmvae/mnist-fsdd/z16_p1.0_seed0.pt"
+    # A directed method keeps a model per direction.
+    directed = [avae.association_inputs(shared, _w(method="vae_cg", source=s, target=t))["model"]
+                for s, t in (("mnist", "fsdd"), ("fsdd", "mnist"))]
+    assert directed[0] != directed[1]
+
+
+def test_the_shared_model_trains_on_symmetric_pairs_with_the_first_scenarios_class_map(smoke: Workflow) -> None:
+    shared = _shared(smoke)
+    spec = json.loads(avae.train_baseline(shared, _w(method="jmvae", source="mnist", target="fsdd", dim="16")))
+    assert spec["pairing"] == "symmetric" and spec["class_map"] == {str(c): c for c in range(10)}
+    directed = json.loads(avae.train_baseline(shared, _w(method="vae_cg", source="mnist", target="fsdd", dim="16")))
+    assert directed["pairing"] == "directed"
+
+
+def test_a_dry_run_trains_one_model_per_pair_for_symmetric_baselines(smoke: Workflow) -> None:
+    shared = _shared(smoke)
+    models = {avae.association_inputs(shared, _w(method=m, source=s, target=t))["model"]
+              for m in ("jmvae", "vae_cg") for s, t in (("mnist", "fsdd"), ("fsdd", "mnist"))}
+    assert len(models) == 3
+
+
+def test_pair_class_maps_that_do_not_invert_each_other_are_refused(smoke: Workflow) -> None:
+    shared = _shared(smoke)
+    config = copy.deepcopy(dict(shared.config))
+    config["scenarios"][0]["class_map"] = [[0, 1], [1, 0]]
+    broken = Workflow(config)
+    with pytest.raises(ValueError, match=r"symmetric_baselines: the scenarios mnist -> fsdd and fsdd -> mnist"):
+        avae.train_baseline(broken, _w(method="jmvae", source="mnist", target="fsdd", dim="16"))
+
+
+def test_only_a_symmetric_baseline_may_share_a_pair_model(smoke: Workflow) -> None:
+    with pytest.raises(Exception, match="symmetric_baselines"):
+        _shared(smoke, symmetric_baselines=["vae_cg"])

@@ -47,6 +47,7 @@ def load_schema() -> dict[str, Any]:
     schema = json.loads(SCHEMA_PATH.read_text())
     schema["$defs"]["baseline"]["enum"] = list(BASELINES)
     schema["properties"]["baselines"]["default"] = list(BASELINES)
+    schema["$defs"]["symmetric_baseline"]["enum"] = [name for name, method in BASELINES.items() if method.symmetric]
     schema["properties"]["studies"]["items"]["enum"] = study_names()
     for name, section in study_schemas().items():
         schema["properties"][name] = {"default": {}, **section}

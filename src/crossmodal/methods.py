@@ -31,6 +31,9 @@ class Method:
     config: str = ""  # its config dataclass, "package.module:Class" (with `from_params`)
     baseline: bool = False  # one of AVAE Table 1's comparison methods, trained as a multimodal model
     long_title: str = ""  # the qualitative grids' name for it, where the table's is too short
+    # Symmetric in its modalities: one bimodal model can serve both directions of a pair (config
+    # `symmetric_baselines` says whether it does).
+    symmetric: bool = False
 
     @property
     def full_title(self) -> str:
@@ -51,9 +54,10 @@ class Method:
         return resolve(self.config)
 
 
-def _baseline(name: str, title: str, family: str, model: str, config: str, long_title: str = "") -> Method:
+def _baseline(name: str, title: str, family: str, model: str, config: str, long_title: str = "",
+              symmetric: bool = False) -> Method:
     return Method(name, title, family, f"{PACKAGE}.models.baselines.{model}", f"{PACKAGE}.models.baselines{config}",
-                  baseline=True, long_title=long_title)
+                  baseline=True, long_title=long_title, symmetric=symmetric)
 
 
 _AVAE = (f"{PACKAGE}.models.avae:AssociativeVAE", f"{PACKAGE}.models.avae:AssociatorConfig")
@@ -63,11 +67,11 @@ METHODS: dict[str, Method] = {
     for m in (
         # models.vae is AVAE's per-modality VAE, hence the joint VAE's own family name.
         _baseline("vae", "VAE", "vae_joint", "joint_vae:JointVAE", ".joint_vae:JointVAEConfig",
-                  long_title="VAE (joint, zero-masked)"),
+                  long_title="VAE (joint, zero-masked)", symmetric=True),
         _baseline("vae_cg", "VAE-CG", "vae_cg", "vae_cg:VAECG", ":BaselineConfig"),
-        _baseline("jmvae", "JMVAE", "jmvae", "jmvae:JMVAE", ".jmvae:JMVAEConfig", long_title="JMVAE-kl"),
-        _baseline("cva", "CVA", "cva", "cva:CVA", ":BaselineConfig"),
-        _baseline("mvae", "MVAE", "mvae", "mvae:MVAE", ".mvae:MVAEConfig"),
+        _baseline("jmvae", "JMVAE", "jmvae", "jmvae:JMVAE", ".jmvae:JMVAEConfig", long_title="JMVAE-kl", symmetric=True),
+        _baseline("cva", "CVA", "cva", "cva:CVA", ":BaselineConfig", symmetric=True),
+        _baseline("mvae", "MVAE", "mvae", "mvae:MVAE", ".mvae:MVAEConfig", symmetric=True),
         Method("avae", "AVAE (ours)", "associator", *_AVAE),
         Method("avae_flex", "AVAE-flex (ours)", "associator", *_AVAE),
         Method("avae_cascade", "AVAE cascade", "associator", *_AVAE),

@@ -10,7 +10,13 @@ from torch import Tensor
 
 from crossmodal.data.datasets import dataset_info
 from crossmodal.data.acquire import acquire_dataset
-from crossmodal.data.pairing import PairedBatches, mapped_only, paired_subset
+from crossmodal.data.pairing import (
+    PairedBatches,
+    SymmetricPairedBatches,
+    mapped_only,
+    paired_subset,
+    symmetric_pairing_size,
+)
 from crossmodal.data.prepare import prepare_verified
 from crossmodal.engine import TensorBatches
 from crossmodal.jobs.specs import AcquireSpec, PrepareSpec
@@ -52,6 +58,28 @@ def paired_splits(
             target[f"x_{split}"][tgt_idx].to(device), target[f"y_{split}"][tgt_idx], class_map, fixed_pairing_seed=fixed,
             epoch_size=None if fixed is not None else full_pairing_size(source_labels[split], class_map),
             target_key=target_key,
+        ))
+    return splits[0], splits[1]
+
+
+def symmetric_paired_splits(
+    a: dict[str, Any], b: dict[str, Any], class_map: dict[int, int], paired_fraction: float, seed: int,
+    device: torch.device,
+) -> tuple[SymmetricPairedBatches, SymmetricPairedBatches]:
+    """Training and validation pairs of two prepared datasets for one model of both directions:
+    every sample of both modalities (of a stratified ``paired_fraction`` of each split) meets a
+    partner of the corresponding class; training pairs are redrawn every epoch, validation ones
+    fixed by ``seed``; at any fraction a training epoch is as long as the full pairing's."""
+    subset_generator = torch.Generator().manual_seed(seed)
+    keys = (a["meta"]["dataset"], b["meta"]["dataset"])
+    splits = []
+    for split, fixed in (("train", None), ("val", seed)):
+        a_idx = paired_subset(a[f"y_{split}"], paired_fraction, subset_generator)
+        b_idx = paired_subset(b[f"y_{split}"], paired_fraction, subset_generator)
+        full = symmetric_pairing_size(a[f"y_{split}"], b[f"y_{split}"], class_map)
+        splits.append(SymmetricPairedBatches(
+            a[f"x_{split}"][a_idx].to(device), a[f"y_{split}"][a_idx], b[f"x_{split}"][b_idx].to(device),
+            b[f"y_{split}"][b_idx], class_map, keys, fixed_pairing_seed=fixed, epoch_size=None if fixed is not None else full,
         ))
     return splits[0], splits[1]
 

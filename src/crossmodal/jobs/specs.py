@@ -182,6 +182,8 @@ class TrainBaselineSpec:
     paired_fraction: float = option()
     seed: int = option()
     out: Path = option()
+    # "directed": pairs of every source sample; "symmetric": of every sample of both modalities.
+    pairing: str = option("directed or symmetric", default="directed")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from crossmodal.data.datasets import dataset_info
 from crossmodal.data.prepare import load_prepared
 from crossmodal.engine import NonFiniteLossError, TrainConfig, Trainer, TrainResult, pick_device
 from crossmodal.io import atomic_torch_save, load_weights
-from crossmodal.jobs.data import paired_splits, split_batches
+from crossmodal.jobs.data import paired_splits, split_batches, symmetric_paired_splits
 from crossmodal.jobs.specs import EncodeLatentsSpec, TrainAssociatorSpec, TrainBaselineSpec, TrainSpec
 from crossmodal.jobs.store import batched, build_model, load_model, save_model
 from crossmodal.methods import BASELINES
@@ -137,19 +137,30 @@ def train_baseline(spec: TrainBaselineSpec) -> None:
     class_map, paired_fraction, seed, out = spec.class_map, spec.paired_fraction, spec.seed, spec.out
     if method not in BASELINES:
         raise ValueError(f"unknown baseline {method!r}; known: {sorted(BASELINES)}")
+    if spec.pairing not in ("directed", "symmetric"):
+        raise ValueError(f"pairing must be 'directed' or 'symmetric', got {spec.pairing!r}")
+    if spec.pairing == "symmetric" and not BASELINES[method].symmetric:
+        raise ValueError(f"{method} is not symmetric in its modalities: it cannot train on symmetric pairs")
     torch.manual_seed(seed)
     device = pick_device()
     src, tgt = load_prepared(source_data), load_prepared(target_data)
-    train, val = paired_splits(
-        {split: {src["meta"]["dataset"]: src[f"x_{split}"]} for split in ("train", "val")},
-        {split: src[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
-        target_key=tgt["meta"]["dataset"],
-    )
+    if spec.pairing == "symmetric":
+        train, val = symmetric_paired_splits(src, tgt, class_map, paired_fraction, seed, device)
+    else:
+        train, val = paired_splits(
+            {split: {src["meta"]["dataset"]: src[f"x_{split}"]} for split in ("train", "val")},
+            {split: src[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
+            target_key=tgt["meta"]["dataset"],
+        )
     architectures = params["architectures"]
     build = {"method": method, "source": _modality_record(src, architectures["source"]),
              "target": _modality_record(tgt, architectures["target"]), "params": params}
+    arrow = "<->" if spec.pairing == "symmetric" else "->"
+    if spec.pairing == "symmetric":
+        # Recorded only when symmetric, so that a directed model's file is what it always was.
+        build["pairing"] = "symmetric"
     model = build_model("baseline", build)
-    name = f"{method}[{src['meta']['dataset']}->{tgt['meta']['dataset']},p={paired_fraction:g},seed={seed}]"
+    name = f"{method}[{src['meta']['dataset']}{arrow}{tgt['meta']['dataset']},p={paired_fraction:g},seed={seed}]"
     log.info("%s: %d paired training sources (fraction %g), %d pairs an epoch", name, train.num_sources,
              paired_fraction, len(train))
     result, resume = fit(model, params, seed, out, name, train, val)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crossmodal.code_versions import code_version_of
-from crossmodal.config import baseline_params, configured_sweep_setting, sweep_job_params
+from crossmodal.config import baseline_params, configured_sweep_setting, find_scenario, sweep_job_params
 from crossmodal.config import model_params
 from crossmodal.methods import BASELINES
 from crossmodal.workflow import EVALUATION, TRAINING, Workflow, canonical, job_spec
@@ -41,6 +41,35 @@ def flex_dims(wf: Workflow) -> dict[str, int]:
 def scenario_baselines(wf: Workflow, scenario: Mapping[str, Any]) -> list[str]:
     """The baselines of a scenario's Table 1 cell: its own list, or the config's."""
     return scenario.get("baselines", wf.config["baselines"])
+
+
+def shares_pair_model(wf: Workflow, method: str) -> bool:
+    """Whether ``method`` trains one bimodal model per modality pair (config ``symmetric_baselines``)."""
+    return method in wf.config.get("symmetric_baselines", [])
+
+
+def model_pair(wf: Workflow, method: str, source: str, target: str) -> tuple[str, str]:
+    """The (source, target) that a baseline's model of the scenario is named and trained after:
+    the scenario itself, or for a baseline that shares one model per pair, the first configured
+    scenario of the pair (so that both directions read one model)."""
+    if shares_pair_model(wf, method):
+        for scenario in wf.config["scenarios"]:
+            if {scenario["source"], scenario["target"]} == {source, target}:
+                return scenario["source"], scenario["target"]
+    return source, target
+
+
+def pair_class_map(wf: Workflow, a: str, b: str) -> dict[int, int]:
+    """The class map of a pair's shared model (a's classes to b's): the scenario a -> b's, which the
+    scenario b -> a, where configured, must invert."""
+    forward = wf.class_map(a, b)
+    if find_scenario(wf.config, b, a) is not None:
+        inverse = {t: c for c, t in forward.items()}
+        if len(inverse) != len(forward) or inverse != wf.class_map(b, a):
+            raise ValueError(f"symmetric_baselines: the scenarios {a} -> {b} and {b} -> {a} share one model per "
+                             f"method, but their class maps are not each other's inverse ({forward} and "
+                             f"{wf.class_map(b, a)}); give them inverse maps or leave these methods directed")
+    return forward
 
 
 def sweep_seeds(wf: Workflow, sweep: Mapping[str, Any]) -> list[int]:
@@ -168,9 +197,12 @@ def sweep_of(w: Any) -> dict[str, str]:
 
 
 def _train_baseline(wf: Workflow, w: Any, params: dict[str, Any], fraction: str, out: str) -> str:
+    """A baseline's model of the wildcards' pair: one direction's, or both's for a shared pair model."""
+    shared = shares_pair_model(wf, w.method)
     return job_spec("train-baseline", method=w.method, source_data=wf.paths.path("prepared", dataset=w.source),
                     target_data=wf.paths.path("prepared", dataset=w.target), params=canonical(params),
-                    class_map=wf.class_map(w.source, w.target), paired_fraction=fraction, seed=w.seed, out=out)
+                    class_map=pair_class_map(wf, w.source, w.target) if shared else wf.class_map(w.source, w.target),
+                    paired_fraction=fraction, seed=w.seed, out=out, pairing="symmetric" if shared else None)
 
 
 def train_baseline(wf: Workflow, w: Any) -> str:
@@ -201,8 +233,9 @@ def association_inputs(wf: Workflow, w: Any) -> dict[str, str]:
     if w.method in BASELINES:
         if w.sdim != w.tdim:
             raise ValueError(f"{w.method} has one latent space; got sizes {w.sdim} and {w.tdim}")
-        inputs["model"] = p.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.sdim,
-                                 fraction=w.fraction, seed=w.seed)
+        a, b = model_pair(wf, w.method, w.source, w.target)
+        inputs["model"] = p.path("baseline", method=w.method, source=a, target=b, dim=w.sdim, fraction=w.fraction,
+                                 seed=w.seed)
     else:
         inputs["source_vae"] = p.path("vae", dataset=w.source, dim=w.sdim, seed=w.seed)
         inputs["associator"] = p.path("associator", source=w.source, target=w.target, sdim=w.sdim, tdim=w.tdim,
@@ -275,11 +308,12 @@ def evaluate_cascade(wf: Workflow, w: Any) -> str:
 
 
 def sweep_model(wf: Workflow, w: Any) -> str:
-    """The Table 1 model for the configured value, a sweep model for any other."""
-    if float(w.value) == float(configured_sweep_setting(wf.config, sweep_of(w))):
-        return wf.paths.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.dim, fraction=1.0,
-                             seed=w.seed)
-    return wf.paths.path("sweep_model", method=w.method, source=w.source, target=w.target, dim=w.dim, param=w.param,
+    """The Table 1 model for the configured value, a sweep model for any other (of the scenario's
+    pair, for a baseline that shares one model per pair)."""
+    a, b = model_pair(wf, w.method, w.source, w.target)
+    if float(w.value) == float(configured_sweep_setting(wf.config, {**sweep_of(w), "source": a, "target": b})):
+        return wf.paths.path("baseline", method=w.method, source=a, target=b, dim=w.dim, fraction=1.0, seed=w.seed)
+    return wf.paths.path("sweep_model", method=w.method, source=a, target=b, dim=w.dim, param=w.param,
                          value=w.value, seed=w.seed)
 
 
