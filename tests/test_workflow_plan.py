@@ -185,7 +185,10 @@ def test_a_symmetric_baseline_reads_one_model_in_both_directions(smoke: Workflow
     forward = avae.association_inputs(shared, _w(method="jmvae", source="mnist", target="fsdd"))["model"]
     backward = avae.association_inputs(shared, _w(method="jmvae", source="fsdd", target="mnist"))["model"]
     # Named after the pair's first configured scenario, mnist -> fsdd.
-    assert forward == backward == "results/smoke/models/baselines/jmvae/mnist-fsdd/z16_p1.0_seed0.pt"
+    assert forward == backward == "results/smoke/models/pair_baselines/jmvae/mnist-fsdd/z16_p1.0_seed0.pt"
+    # Figure 5 trains one direction at every paired fraction, 1.0 included.
+    figure5 = avae.association_inputs(shared, _w(method="jmvae", source="fsdd", target="mnist", experiment="figure5"))
+    assert figure5["model"] == "results/smoke/models/baselines/jmvae/fsdd-mnist/z16_p1.0_seed0.pt"
     # A directed method keeps a model per direction.
     directed = [avae.association_inputs(shared, _w(method="vae_cg", source=s, target=t))["model"]
                 for s, t in (("mnist", "fsdd"), ("fsdd", "mnist"))]
@@ -194,8 +197,9 @@ def test_a_symmetric_baseline_reads_one_model_in_both_directions(smoke: Workflow
 
 def test_the_shared_model_trains_on_symmetric_pairs_with_the_first_scenarios_class_map(smoke: Workflow) -> None:
     shared = _shared(smoke)
-    spec = json.loads(avae.train_baseline(shared, _w(method="jmvae", source="mnist", target="fsdd", dim="16")))
+    spec = json.loads(avae.train_pair_baseline(shared, _w(method="jmvae", source="mnist", target="fsdd", dim="16")))
     assert spec["pairing"] == "symmetric" and spec["class_map"] == {str(c): c for c in range(10)}
+    assert spec["out"] == "results/smoke/models/pair_baselines/jmvae/mnist-fsdd/z16_p1.0_seed0.pt"
     directed = json.loads(avae.train_baseline(shared, _w(method="vae_cg", source="mnist", target="fsdd", dim="16")))
     assert directed["pairing"] == "directed"
 
@@ -213,7 +217,7 @@ def test_pair_class_maps_that_do_not_invert_each_other_are_refused(smoke: Workfl
     config["scenarios"][0]["class_map"] = [[0, 1], [1, 0]]
     broken = Workflow(config)
     with pytest.raises(ValueError, match=r"symmetric_baselines: the scenarios mnist -> fsdd and fsdd -> mnist"):
-        avae.train_baseline(broken, _w(method="jmvae", source="mnist", target="fsdd", dim="16"))
+        avae.train_pair_baseline(broken, _w(method="jmvae", source="mnist", target="fsdd", dim="16"))
 
 
 def test_only_a_symmetric_baseline_may_share_a_pair_model(smoke: Workflow) -> None:

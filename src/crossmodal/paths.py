@@ -82,6 +82,10 @@ TEMPLATES: dict[str, Template] = {
     "associator": Template("results", "models/associator",
                            "{source}-{target}/z{sdim}-{tdim}_p{fraction}_seed{seed}", ".pt"),
     "baseline": Template("results", "models/baselines", "{method}/{source}-{target}/z{dim}_p{fraction}_seed{seed}", ".pt"),
+    # A symmetric baseline's one model of a modality pair (config symmetric_baselines), named after
+    # the pair's first configured scenario; it serves both directions.
+    "pair_baseline": Template("results", "models/pair_baselines", "{method}/{source}-{target}/z{dim}_p{fraction}_seed{seed}",
+                              ".pt"),
     "sweep_model": Template("results", "models/sweeps", "{method}/{source}-{target}/z{dim}_{param}={value}_seed{seed}",
                             ".pt"),
     # Metric fragments, one per evaluation job; collect_metrics merges them into metrics.csv.
@@ -125,7 +129,7 @@ TEMPLATES: dict[str, Template] = {
 # Benchmarked jobs, by the group the report's timing table lists them under (and the ETA of a run
 # estimates from: crossmodal.eta).
 BENCHMARK_GROUPS = {"raw_verified": "acquire", "prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
-                    "baseline": "baselines", "sweep_model": "sweeps", "latents": "encode_latents",
+                    "baseline": "baselines", "pair_baseline": "pair_baselines", "sweep_model": "sweeps", "latents": "encode_latents",
                     "classifier_metrics": "evaluate_classifier", "vae_metrics": "evaluate_vae",
                     "association_metrics": "evaluate_association", "cascade_metrics": "evaluate_cascade",
                     "sweep_metrics": "evaluate_sweep", "latent_data": "project_latents",

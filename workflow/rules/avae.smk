@@ -53,6 +53,21 @@ rule train_baseline:
         "{PYTHON} --threads {threads} train-baseline {params.spec:q} > {log:q} 2>&1"
 
 
+# A symmetric baseline's one model of a modality pair (config symmetric_baselines), for Table 1's
+# two directions.
+use rule train_baseline as train_pair_baseline with:
+    params:
+        spec=lambda w: avae.train_pair_baseline(WF, w),
+        code=lambda w: avae.baseline_code(w.method),
+    output:
+        model=P.path("pair_baseline"),
+        summary=P.summary("pair_baseline"),
+    log:
+        P.log("pair_baseline"),
+    benchmark:
+        P.benchmark("pair_baseline")
+
+
 use rule train_baseline as train_sweep_baseline with:
     params:
         spec=lambda w: avae.train_sweep_baseline(WF, w),

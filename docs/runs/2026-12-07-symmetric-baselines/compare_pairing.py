@@ -45,7 +45,7 @@ def workflow(shared: list[str]) -> Workflow:
 
 def train(wf: Workflow, method: str, source: str, target: str, seed: int, tag: str) -> Path:
     w = SimpleNamespace(method=method, source=source, target=target, dim=str(wf.latent_dim), fraction="1.0", seed=str(seed))
-    spec = json.loads(plan.train_baseline(wf, w))
+    spec = json.loads((plan.train_pair_baseline if tag == "shared" else plan.train_baseline)(wf, w))
     spec["out"] = str(MODELS / f"{tag}_{method}_{source}-{target}_seed{seed}.pt")
     if not Path(spec["out"]).exists():
         JOBS["train-baseline"].load()(from_dict(JOBS["train-baseline"].spec, spec))

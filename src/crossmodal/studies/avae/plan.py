@@ -196,9 +196,8 @@ def sweep_of(w: Any) -> dict[str, str]:
     return {"method": w.method, "source": w.source, "target": w.target, "param": w.param}
 
 
-def _train_baseline(wf: Workflow, w: Any, params: dict[str, Any], fraction: str, out: str) -> str:
-    """A baseline's model of the wildcards' pair: one direction's, or both's for a shared pair model."""
-    shared = shares_pair_model(wf, w.method)
+def _train_baseline(wf: Workflow, w: Any, params: dict[str, Any], fraction: str, out: str, shared: bool) -> str:
+    """A baseline's model of one direction, or (``shared``) of the wildcards' pair, on symmetric pairs."""
     return job_spec("train-baseline", method=w.method, source_data=wf.paths.path("prepared", dataset=w.source),
                     target_data=wf.paths.path("prepared", dataset=w.target), params=canonical(params),
                     class_map=pair_class_map(wf, w.source, w.target) if shared else wf.class_map(w.source, w.target),
@@ -206,19 +205,29 @@ def _train_baseline(wf: Workflow, w: Any, params: dict[str, Any], fraction: str,
 
 
 def train_baseline(wf: Workflow, w: Any) -> str:
-    """A baseline's model of Table 1 and Figure 5."""
+    """A baseline's model of one direction: Table 1's, and Figure 5's at each paired fraction."""
     params = baseline_params(wf.config, BASELINES[w.method].family, w.source, w.target, int(w.dim))
     out = wf.paths.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.dim, fraction=w.fraction,
                         seed=w.seed)
-    return _train_baseline(wf, w, params, w.fraction, out)
+    return _train_baseline(wf, w, params, w.fraction, out, shared=False)
+
+
+def train_pair_baseline(wf: Workflow, w: Any) -> str:
+    """A symmetric baseline's Table 1 model of a modality pair (``w``: the pair's first scenario),
+    with that scenario's settings (its source's training budget)."""
+    params = baseline_params(wf.config, BASELINES[w.method].family, w.source, w.target, int(w.dim))
+    out = wf.paths.path("pair_baseline", method=w.method, source=w.source, target=w.target, dim=w.dim,
+                        fraction=w.fraction, seed=w.seed)
+    return _train_baseline(wf, w, params, w.fraction, out, shared=True)
 
 
 def train_sweep_baseline(wf: Workflow, w: Any) -> str:
-    """A validation sweep's model: the baseline's Table 1 settings with the swept one at ``w.value``."""
+    """A validation sweep's model: the baseline's Table 1 settings with the swept one at ``w.value``
+    (of the scenario's pair, for a symmetric baseline that shares one model per pair)."""
     params = sweep_job_params(wf.config, sweep_of(w), json.loads(w.value))
     out = wf.paths.path("sweep_model", method=w.method, source=w.source, target=w.target, dim=w.dim, param=w.param,
                         value=w.value, seed=w.seed)
-    return _train_baseline(wf, w, params, "1.0", out)
+    return _train_baseline(wf, w, params, "1.0", out, shared=shares_pair_model(wf, w.method))
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -233,9 +242,8 @@ def association_inputs(wf: Workflow, w: Any) -> dict[str, str]:
     if w.method in BASELINES:
         if w.sdim != w.tdim:
             raise ValueError(f"{w.method} has one latent space; got sizes {w.sdim} and {w.tdim}")
-        a, b = model_pair(wf, w.method, w.source, w.target)
-        inputs["model"] = p.path("baseline", method=w.method, source=a, target=b, dim=w.sdim, fraction=w.fraction,
-                                 seed=w.seed)
+        inputs["model"] = baseline_model(wf, w.method, w.source, w.target, w.sdim, w.seed,
+                                         getattr(w, "experiment", "table1"), w.fraction)
     else:
         inputs["source_vae"] = p.path("vae", dataset=w.source, dim=w.sdim, seed=w.seed)
         inputs["associator"] = p.path("associator", source=w.source, target=w.target, sdim=w.sdim, tdim=w.tdim,
@@ -307,12 +315,23 @@ def evaluate_cascade(wf: Workflow, w: Any) -> str:
                     out=wf.paths.path("cascade_metrics", path=w.path, dim=w.dim, seed=w.seed))
 
 
+def baseline_model(wf: Workflow, method: str, source: str, target: str, dim: Any, seed: Any,
+                   experiment: str = "table1", fraction: Any = 1.0) -> str:
+    """The model a baseline's evaluation reads: for Table 1, a symmetric baseline's model of the
+    pair where the config shares them; otherwise, and in Figure 5 (which trains one direction at
+    every paired fraction, the FSDD source's budget included), the directed one."""
+    if experiment == "table1" and shares_pair_model(wf, method):
+        a, b = model_pair(wf, method, source, target)
+        return wf.paths.path("pair_baseline", method=method, source=a, target=b, dim=dim, fraction=1.0, seed=seed)
+    return wf.paths.path("baseline", method=method, source=source, target=target, dim=dim, fraction=fraction, seed=seed)
+
+
 def sweep_model(wf: Workflow, w: Any) -> str:
     """The Table 1 model for the configured value, a sweep model for any other (of the scenario's
     pair, for a baseline that shares one model per pair)."""
     a, b = model_pair(wf, w.method, w.source, w.target)
     if float(w.value) == float(configured_sweep_setting(wf.config, {**sweep_of(w), "source": a, "target": b})):
-        return wf.paths.path("baseline", method=w.method, source=a, target=b, dim=w.dim, fraction=1.0, seed=w.seed)
+        return baseline_model(wf, w.method, w.source, w.target, w.dim, w.seed)
     return wf.paths.path("sweep_model", method=w.method, source=a, target=b, dim=w.dim, param=w.param,
                          value=w.value, seed=w.seed)
 
