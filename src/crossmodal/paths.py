@@ -115,10 +115,15 @@ TEMPLATES: dict[str, Template] = {
     "figure_of_data": Template("reports", "figures/{figure}", "{name}", ".png"),
     "table_csv": Template("reports", "tables", "{table}", ".csv"),
     "table_tex": Template("reports", "tables", "{table}", ".tex"),
+    # The Bridged VAE study (crossmodal.studies.bridged): a method's model and its metrics, per
+    # setting (``name``: bimodal or trimodal).
+    "bridged_model": Template("results", "models/bridged", "{name}/{method}_z{dim}_seed{seed}", ".pt"),
+    "bridged_metrics": Template("results", "metrics/bridged", "{name}/{method}_z{dim}_seed{seed}", ".csv"),
 }
 # Benchmarked jobs, by the group the report's timing table lists them under.
 BENCHMARK_GROUPS = {"prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
-                    "baseline": "baselines", "sweep_model": "sweeps"}
+                    "baseline": "baselines", "sweep_model": "sweeps",
+                    "bridged_model": "bridged"}  # the Bridged VAE study
 
 
 def fraction_tag(fraction: float | str) -> str:
