@@ -44,9 +44,15 @@ def test_the_joint_model_refuses_a_missing_modality_and_the_bridged_one_infers_i
     with pytest.raises(ValueError, match="joint model"):
         joint.encode(batch(), ["img"])
     bridged = build("bridged", phase="bridges")
-    bridged.load_state_dict(joint.state_dict())
+    bridged.load_state_dict(joint.state_dict(), strict=False)  # the joint model has no bridges
     mu, logvar = bridged.eval().encode(batch(), ["img"])
     assert mu.shape == (6, LATENT) and torch.isfinite(logvar).all()
+
+
+def test_the_joint_model_has_no_bridges_and_fewer_parameters() -> None:
+    joint, bridged = build("bridged_joint"), build("bridged", phase="bridges")
+    assert len(joint.bridges) == 0 and len(bridged.bridges) == 2
+    assert sum(p.numel() for p in joint.parameters()) < sum(p.numel() for p in bridged.parameters())
 
 
 def test_phase_two_trains_the_bridges_only_and_keeps_the_frozen_batchnorm_statistics() -> None:

@@ -197,10 +197,12 @@ class BridgedVAE(StudyNetworks):
         widths = {name: f.out_features for name, f in self.features.items()}
         self.central = GaussianHead(sum(widths.values()), config.central_hidden, latent_dim)
         self.decoders = self.modality_decoders()
+        pairs = bridge_pairs(list(self.modalities), config.bridges)
+        # The joint model (phase 1 alone) has no bridges: its parameter count is the joint model's.
         self.bridges = nn.ModuleDict({
             bridge_name(s, t): nn.Sequential(bn_mlp([widths[s], *config.bridge_hidden]),
                                              nn.Linear(([widths[s], *config.bridge_hidden])[-1], widths[t]))
-            for s, t in bridge_pairs(list(self.modalities), config.bridges)
+            for s, t in (pairs if config.phase == "bridges" else [])
         })
         if config.phase == "bridges":
             for name, module in self.named_children():

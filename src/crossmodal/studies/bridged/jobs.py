@@ -64,8 +64,10 @@ def train(spec: BridgedTrainSpec) -> None:
     model = build_study_model(build)
     if spec.init is not None:
         # The joint model's encoders, central block and decoders; the bridges start fresh.
-        joint = load_weights(spec.init)["state_dict"]
-        model.load_state_dict({k: v for k, v in joint.items() if not k.startswith("bridges.")}, strict=False)
+        missing, unexpected = model.load_state_dict(load_weights(spec.init)["state_dict"], strict=False)
+        if unexpected or any(not key.startswith("bridges.") for key in missing):
+            raise ValueError(f"{spec.init}: not the joint model of this Bridged VAE (missing {missing}, "
+                             f"unexpected {unexpected})")
     batches = [TensorBatches(paired_split(prepared, spec.modalities, split, spec.pairing_seed)[0]).to(device)
                for split in ("train", "val")]
     name = f"{spec.method}[{'+'.join(spec.modalities)},seed={spec.seed}]"
