@@ -33,13 +33,17 @@ def single_modality(model: MultimodalVAE, cond_mod: Subset) -> str:
     return names[0]
 
 
-class UnimodalVAE(StudyNetworks):
-    """A VAE of one modality (the study's VAE row: the image alone)."""
+class UnimodalEncoders(StudyNetworks):
+    """A model of ``modality_count`` modalities with one encoder per modality and no joint one."""
+
+    modality_count: int = 0
+    config: StudyConfig
 
     def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: StudyConfig) -> None:
         super().__init__(modalities, latent_dim)
-        if len(self.modalities) != 1:
-            raise ValueError(f"a unimodal VAE models one modality, got {list(self.modalities)}")
+        if len(self.modalities) != self.modality_count:
+            raise ValueError(f"{type(self).__name__} models {self.modality_count} modality(ies), "
+                             f"got {list(self.modalities)}")
         self.config = config
         self.encoders = self.unimodal_encoders()
         self.decoders = self.modality_decoders()
@@ -47,6 +51,12 @@ class UnimodalVAE(StudyNetworks):
     def encode(self, inputs: Mapping[str, Tensor], cond_mod: Subset = "all") -> Gaussian:
         name = single_modality(self, cond_mod)
         return self.encoders[name](inputs[name])
+
+
+class UnimodalVAE(UnimodalEncoders):
+    """A VAE of one modality (the study's VAE row: the image alone)."""
+
+    modality_count = 1
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         x = self.inputs(batch)
@@ -95,21 +105,12 @@ class BiVCCAConfig(StudyConfig):
     mu: float = 0.5  # the weight of the first modality's bound
 
 
-class BiVCCA(StudyNetworks):
+class BiVCCA(UnimodalEncoders):
     """BiVCCA (Wang et al. 2016; Yadav et al. Eq. 6): two encoders q(z|x) and q(z|y), each
     reconstructing both modalities; ``mu * L_{q(z|x)} + (1 - mu) * L_{q(z|y)}``."""
 
-    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: BiVCCAConfig) -> None:
-        super().__init__(modalities, latent_dim)
-        if len(self.modalities) != 2:
-            raise ValueError(f"BiVCCA models two modalities, got {list(self.modalities)}")
-        self.config = config
-        self.encoders = self.unimodal_encoders()
-        self.decoders = self.modality_decoders()
-
-    def encode(self, inputs: Mapping[str, Tensor], cond_mod: Subset = "all") -> Gaussian:
-        name = single_modality(self, cond_mod)
-        return self.encoders[name](inputs[name])
+    modality_count = 2
+    config: BiVCCAConfig
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         x = self.inputs(batch)

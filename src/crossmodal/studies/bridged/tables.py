@@ -5,7 +5,7 @@ trimodal cross-generation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -33,6 +33,18 @@ def _methods(metrics: pd.DataFrame, experiment: str) -> list[str]:
     return [m for m in TABLE_METHODS if m in present]
 
 
+def add_method_rows(table: Table, methods: Sequence[str], cell_of: Callable[[str, dict[str, Any]], Cell | None]) -> None:
+    """A row per method, its cell in each of the table's columns from ``cell_of(method, column)``."""
+    for method in methods:
+        table.rows.append({"method": method, "title": method_title(method),
+                           "cells": [cell_of(method, col) for col in table.columns]})
+
+
+def _selector(experiment: str, method: str, col: Mapping[str, str]) -> dict[str, str]:
+    return {"experiment": experiment, "method": method, "source": col["source"], "target": col["target"],
+            "metric": col["metric"]}
+
+
 def _setting(settings: Mapping[str, Any], name: str) -> list[str]:
     return list(settings.get("bridged", {}).get("settings", {}).get(name, []))
 
@@ -50,14 +62,13 @@ def log_likelihood_table(name: str, experiment: str, metrics: pd.DataFrame, pape
                     {"title": f"{title}: q(z|{title})", "source": image, "target": image, "metric": "log_likelihood"},
                     {"title": f"{title}: difference", "source": "gap", "target": image, "metric": "log_likelihood_gap"}]
     table = Table(name, columns)
-    for method in _methods(metrics, experiment):
-        cells: list[Cell | None] = []
-        for col in columns:
-            selector = {"experiment": experiment, "method": method, "source": col["source"], "target": col["target"],
-                        "metric": col["metric"]}
-            cell = _cell(metrics, selector, paper, bands, f"{name}-{method}-{col['source']}-{col['target']}")
-            cells.append(cell if cell.n or cell.paper is not None else None)
-        table.rows.append({"method": method, "title": method_title(method), "cells": cells})
+
+    def cell_of(method: str, col: dict[str, Any]) -> Cell | None:
+        cell = _cell(metrics, _selector(experiment, method, col), paper, bands,
+                     f"{name}-{method}-{col['source']}-{col['target']}")
+        return cell if cell.n or cell.paper is not None else None
+
+    add_method_rows(table, _methods(metrics, experiment), cell_of)
     for i, col in enumerate(columns):
         if col["metric"] == "log_likelihood":
             mark_best([row["cells"][i] for row in table.rows if row["cells"][i] is not None])
@@ -68,11 +79,9 @@ def parameters_table(metrics: pd.DataFrame, paper: Sequence[PaperValue], setting
     bands = delta_bands(settings)
     columns = [{"title": f"parameters, {name}", "source": name} for name in ("bimodal", "trimodal")]
     table = Table("bridgedparameters", columns)
-    for method in _methods(metrics, "bridged_parameters"):
-        cells = [_cell(metrics, {"experiment": "bridged_parameters", "method": method, "source": col["source"],
-                                 "metric": "trainable_parameters"}, paper, bands,
-                       f"params-{method}-{col['source']}", digits=0) for col in columns]
-        table.rows.append({"method": method, "title": method_title(method), "cells": cells})
+    add_method_rows(table, _methods(metrics, "bridged_parameters"), lambda method, col: _cell(
+        metrics, {"experiment": "bridged_parameters", "method": method, "source": col["source"],
+                  "metric": "trainable_parameters"}, paper, bands, f"params-{method}-{col['source']}", digits=0))
     return table
 
 
@@ -82,15 +91,14 @@ def per_method_table(name: str, experiment: str, columns: list[dict[str, str]], 
     none for MNIST)."""
     bands = delta_bands(settings)
     table = Table(name, columns)
-    for method in _methods(metrics, experiment):
-        cells: list[Cell | None] = []
-        for col in columns:
-            selector = {"experiment": experiment, "method": method, "source": col["source"], "target": col["target"],
-                        "metric": col["metric"]}
-            cell = make_cell(metrics, selector, None, False, f"{name}-{method}-{col['target']}-{col['metric']}", bands)
-            cell.digits = digits if col["metric"] != "accuracy" else 2
-            cells.append(cell if cell.n else None)
-        table.rows.append({"method": method, "title": method_title(method), "cells": cells})
+
+    def cell_of(method: str, col: dict[str, Any]) -> Cell | None:
+        cell = make_cell(metrics, _selector(experiment, method, col), None, False,
+                         f"{name}-{method}-{col['target']}-{col['metric']}", bands)
+        cell.digits = digits
+        return cell if cell.n else None
+
+    add_method_rows(table, _methods(metrics, experiment), cell_of)
     return table
 
 
