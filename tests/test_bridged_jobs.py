@@ -69,3 +69,22 @@ def test_evaluation_writes_every_metric_of_the_bimodal_setting(files: dict[str, 
         abs=1e-3)
     assert rows[("bridged_table1", "mnist", "log_likelihood")] < 0
     assert rows[("bridged_labels", "mnist", "test_images")] == 12
+
+
+def test_the_trimodal_evaluation_scores_each_image_and_cross_generates(files: dict[str, Path]) -> None:
+    root, names = files["root"], ["fashion_mnist", "mnist", "label"]
+    data = {"fashion_mnist": prepared(root / "fashion_mnist.pt", 1), "mnist": files["mnist"]}
+    for method, init in (("bridged_joint", None), ("bridged", root / "tri_bridged_joint.pt")):
+        params = {**PARAMS, "phase": "bridges" if method == "bridged" else "joint"}
+        train(BridgedTrainSpec(method, names, data, params, 0, 0, root / f"tri_{method}.pt", init))
+    out = root / "tri_bridged.csv"
+    evaluate(BridgedEvaluateSpec(root / "tri_bridged.pt", "trimodal", names, data,
+                                 {"fashion_mnist": files["classifier"], "mnist": files["classifier"]}, 0, 4, 4, 0, 4,
+                                 0, out, test_examples=6))
+    rows = {(r.experiment, r.source, r.target, r.metric) for r in read_metrics(out)}
+    joint = "fashion_mnist+mnist+label"
+    assert rows == {("bridged_table4", source, image, "log_likelihood") for image in ("fashion_mnist", "mnist")
+                    for source in (joint, image)} | {
+        ("bridged_table4", "gap", "fashion_mnist", "log_likelihood_gap"), ("bridged_table4", "gap", "mnist", "log_likelihood_gap"),
+        ("bridged_cross", "fashion_mnist", "mnist", "accuracy"), ("bridged_cross", "mnist", "fashion_mnist", "accuracy"),
+        ("bridged_parameters", "trimodal", "", "trainable_parameters")}
