@@ -6,8 +6,10 @@ between the trimodal images, and parameter counts. One engine (crossmodal.engine
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -46,9 +48,7 @@ def build_study_model(build: Mapping[str, Any]) -> MultimodalVAE:
     return model
 
 
-def load_study_model(path: Any, device: torch.device | None = None) -> MultimodalVAE:
-    import json
-
+def load_study_model(path: Path, device: torch.device | None = None) -> MultimodalVAE:
     payload = load_weights(path)
     model = build_study_model(json.loads(payload["build"]))
     model.load_state_dict(payload["state_dict"])
@@ -96,7 +96,7 @@ def image_log_likelihood(model: MultimodalVAE, image: str, observed: Sequence[st
     device = next(model.parameters()).device
     with torch.inference_mode():
         for start in range(0, len(x[image]), batch_size):
-            batch = {name: as_float(x[name][start:start + batch_size].to(device)) for name in observed + [image]}
+            batch = {name: as_float(x[name][start:start + batch_size].to(device)) for name in [*observed, image]}
             target = batch[image]
 
             def log_p(z: Tensor, target: Tensor = target) -> Tensor:
