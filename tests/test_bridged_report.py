@@ -117,3 +117,11 @@ def test_the_page_opens_in_a_browser_with_every_section(tmp_path: Path) -> None:
     for section in ("summary", "bridged1", "bridged2", "bridged4", "bridgedparameters", "bridgedlabels",
                     "bridgedgeneration", "provenance", "deviations"):
         assert f'id="{section}"' in result.stdout, section
+
+
+def test_a_shorter_budget_than_the_papers_is_a_stated_deviation() -> None:
+    from crossmodal.studies.bridged.deviations import run_deviations
+
+    short = run_deviations({"train": {"max_epochs": 20, "learning_rate": 0.001}, "log_likelihood": {}})
+    paper = run_deviations({"train": {"max_epochs": 500, "learning_rate": 0.0001}, "log_likelihood": {}})
+    assert len(short) == 2 and "at most 20 epochs" in short[1] and len(paper) == 1
