@@ -16,6 +16,7 @@ from crossmodal.metrics import metric_row, write_metrics
 from crossmodal.report.analysis import FAILS, HOLDS, load_metrics
 from crossmodal.report.html import render_report
 from crossmodal.studies.bridged.claims import claims
+from crossmodal.studies.bridged.deviations import run_deviations
 from crossmodal.studies.bridged.tables import build_tables
 
 SEEDS = (0, 1)
@@ -120,8 +121,6 @@ def test_the_page_opens_in_a_browser_with_every_section(tmp_path: Path) -> None:
 
 
 def test_a_shorter_budget_than_the_papers_is_a_stated_deviation() -> None:
-    from crossmodal.studies.bridged.deviations import run_deviations
-
     short = run_deviations({"train": {"max_epochs": 20, "learning_rate": 0.001}, "log_likelihood": {}})
     paper = run_deviations({"train": {"max_epochs": 500, "learning_rate": 0.0001}, "log_likelihood": {}})
     assert len(short) == 2 and "at most 20 epochs" in short[1] and len(paper) == 1
