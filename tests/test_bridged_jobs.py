@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -12,8 +13,8 @@ from crossmodal.io import atomic_torch_save, load_weights
 from crossmodal.jobs.specs import TrainSpec
 from crossmodal.jobs.training import train_classifier
 from crossmodal.metrics import read_metrics
-from crossmodal.studies.bridged.jobs import evaluate, train
-from crossmodal.studies.bridged.specs import BridgedEvaluateSpec, BridgedTrainSpec
+from crossmodal.studies.bridged.jobs import cross_generation_grid, evaluate, train
+from crossmodal.studies.bridged.specs import BridgedEvaluateSpec, BridgedGridSpec, BridgedTrainSpec
 
 TRAIN = {"max_epochs": 2, "batch_size": 16, "learning_rate": 0.01, "patience": None, "precision": "fp32"}
 PARAMS = {"latent_dim": 2, "architectures": {"image": [8], "label": [4]}, "train": TRAIN, "kl_weight": 1.0,
@@ -88,3 +89,9 @@ def test_the_trimodal_evaluation_scores_each_image_and_cross_generates(files: di
         ("bridged_table4", "gap", "fashion_mnist", "log_likelihood_gap"), ("bridged_table4", "gap", "mnist", "log_likelihood_gap"),
         ("bridged_cross", "fashion_mnist", "mnist", "accuracy"), ("bridged_cross", "mnist", "fashion_mnist", "accuracy"),
         ("bridged_parameters", "trimodal", "", "trainable_parameters")}
+    grid = root / "grid.npz"
+    cross_generation_grid(BridgedGridSpec(root / "tri_bridged.pt", names, data, files["classifier"], "mnist",
+                                          "fashion_mnist", 0, 3, 0, grid))
+    d = np.load(grid)
+    assert d["source"].shape == d["generated"].shape == (3, 1, 4, 4)
+    assert d["source_label"].tolist() == [0, 1, 2] and "Bridged" in str(d["title"])

@@ -44,6 +44,16 @@ def test_every_fragment_has_a_train_and_an_evaluate_spec_that_validates() -> Non
     assert spec.modalities == ["mnist"]
 
 
+def test_each_trimodal_method_but_the_joint_model_draws_both_cross_generation_grids() -> None:
+    wf = Workflow(smoke())
+    figures = plan.report_figures(wf)
+    assert len(figures) == 2 * 4 and not any("bridged_joint" in f for f in figures)
+    w = SimpleNamespace(method="telbo", source="mnist", target="fashion_mnist", seed="0")
+    spec = from_json(JOBS["bridged-grid"].spec, plan.grid(wf, w))
+    assert spec.out.name == "bridged-telbo-mnist-fashion_mnist-seed0.npz"
+    assert plan.report_figures(Workflow(smoke(trimodal=None, tables=["table1"]))) == []
+
+
 def test_the_bridged_vae_trains_from_the_joint_model_of_its_setting() -> None:
     wf = Workflow(smoke())
     inputs = plan.train_inputs(wf, SimpleNamespace(method="bridged", name="trimodal", seed="0", dim="8"))

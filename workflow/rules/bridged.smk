@@ -47,3 +47,21 @@ rule bridged_evaluate:
     threads: 1
     shell:
         "{PYTHON} --threads {threads} bridged-evaluate {params.spec:q} > {log:q} 2>&1"
+
+
+# Figures 6-7's data: a trimodal model's cross-generation from one image dataset to the other.
+rule bridged_grid:
+    input:
+        unpack(lambda w: bridged.grid_inputs(WF, w)),
+    output:
+        P.path("figure_data", figure="samples", name=bridged.GRID_NAME),
+    wildcard_constraints:
+        method=bridged.METHOD_PATTERN,
+    params:
+        spec=lambda w: bridged.grid(WF, w),
+        code=lambda w: bridged.code(w.method, evaluation=True),
+    log:
+        P.log("figure_data", figure="samples", name=bridged.GRID_NAME),
+    threads: 1
+    shell:
+        "{PYTHON} --threads {threads} bridged-grid {params.spec:q} > {log:q} 2>&1"

@@ -77,4 +77,6 @@ JOBS: dict[str, Job] = {
                          "train a method of the Bridged VAE study (the Bridged VAE's bridges from its joint model)"),
     "bridged-evaluate": Job(bridged_specs.BridgedEvaluateSpec, "crossmodal.studies.bridged.jobs:evaluate",
                             "the Bridged VAE study's log-likelihoods, label errors, generation and parameter counts"),
+    "bridged-grid": Job(bridged_specs.BridgedGridSpec, "crossmodal.studies.bridged.jobs:cross_generation_grid",
+                        "figure data: a trimodal model's cross-generation between its two images (Figures 6-7)"),
 }

@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
+from crossmodal.data.datasets import dataset_info
 from crossmodal.data.prepare import load_prepared
 from crossmodal.engine import TensorBatches, as_float, pick_device
-from crossmodal.io import load_weights
+from crossmodal.io import atomic_path, load_weights
 from crossmodal.jobs.store import batched, load_model, save_model
 from crossmodal.jobs.training import fit
 from crossmodal.methods import METHODS
@@ -26,7 +28,7 @@ from crossmodal.models.base import Modality, MultimodalVAE
 from crossmodal.models.bridged import negative_log_likelihood
 from crossmodal.objectives import importance_sampled_log_likelihood
 from crossmodal.studies.bridged.data import LABEL, image_modalities, modality_records, paired_split
-from crossmodal.studies.bridged.specs import BridgedEvaluateSpec, BridgedTrainSpec
+from crossmodal.studies.bridged.specs import BridgedEvaluateSpec, BridgedGridSpec, BridgedTrainSpec
 
 log = logging.getLogger(__name__)
 KIND = "bridged"
@@ -221,3 +223,25 @@ def evaluate(spec: BridgedEvaluateSpec) -> None:
     log.info("%s: %d metric rows -> %s", model.method, len(rows), spec.out)
 
 
+
+
+def cross_generation_grid(spec: BridgedGridSpec) -> None:
+    """Figures 6-7's data: one test image of each class of ``source`` and the ``target`` image the
+    model generates from it through q(z|source), with the target evaluator's prediction (the
+    package's qualitative-grid format, drawn by the ``plot`` job's ``samples`` figure)."""
+    model = load_study_model(spec.model)
+    prepared = {name: load_prepared(path) for name, path in spec.data.items()}
+    test, labels = paired_split(prepared, spec.study_modalities, "test", spec.pairing_seed)
+    classes = prepared[spec.source]["meta"]["classes"]
+    picks = [int((labels == c).nonzero()[0, 0]) for c in range(len(classes)) if (labels == c).any()][:spec.samples]
+    x = test[spec.source][picks]
+    generated = batched(lambda b: model.cross_generate(spec.source, spec.target, b), x)
+    classifier = load_model(spec.target_classifier)
+    predicted = batched(lambda b: classifier.logits(b).argmax(1), generated)
+    title = (f"{dataset_info(spec.source).title} -> {dataset_info(spec.target).title} "
+             f"({METHODS[model.method].title}, seed {spec.seed})")
+    with atomic_path(spec.out) as tmp, open(tmp, "wb") as fh:  # a file object: no ".npz" appended
+        np.savez_compressed(fh, source=as_float(x).numpy(), generated=generated.numpy(), source_label=labels[picks].numpy(),
+                            expected=labels[picks].numpy(), predicted=predicted.numpy(), source_modality="image",
+                            target_modality="image", source_classes=np.array(classes),
+                            target_classes=np.array(prepared[spec.target]["meta"]["classes"]), title=title)

@@ -111,8 +111,22 @@ def metric_fragments(wf: Workflow) -> list[str]:
             for name in active_settings(wf.config) for method in methods(wf.config, name) for seed in wf.seeds]
 
 
+GRID_NAME = "bridged-{method}-{source}-{target}-seed{seed}"  # a cross-generation grid's figure data and figure
+
+
+def grid_methods(wf: Workflow) -> list[str]:
+    """The trimodal methods with a posterior given one image (all but the joint model)."""
+    if "trimodal" not in active_settings(wf.config):
+        return []
+    return [m for m in methods(wf.config, "trimodal") if m != "bridged_joint"]
+
+
 def report_figures(wf: Workflow) -> list[str]:
-    return []
+    """Figures 6-7: each trimodal method's cross-generation both ways (first seed)."""
+    images = setting(wf.config, "trimodal")["images"] if grid_methods(wf) else []
+    return [wf.paths.path("figure_of_data", figure="samples",
+                          name=GRID_NAME.format(method=method, source=s, target=t, seed=wf.seeds[0]))
+            for method in grid_methods(wf) for s in images for t in images if s != t]
 
 
 def report_settings(wf: Workflow) -> dict[str, Any]:
@@ -166,3 +180,18 @@ def code(method: str, evaluation: bool = False) -> str:
     model_module = METHODS[method].model.partition(":")[0]
     roots = [JOBS_MODULE, model_module] + (["crossmodal.models.classifier"] if evaluation else [])
     return code_version_of(*roots)
+
+
+def grid_inputs(wf: Workflow, w: Any) -> dict[str, Any]:
+    return {"model": _model(wf, w.method, "trimodal", w.seed), "data": list(_prepared(wf, "trimodal").values()),
+            "target_classifier": wf.paths.path("classifier", dataset=w.target, seed=w.seed)}
+
+
+def grid(wf: Workflow, w: Any) -> str:
+    return job_spec("bridged-grid", model=_model(wf, w.method, "trimodal", w.seed),
+                    study_modalities=modalities(wf.config, "trimodal"), data=_prepared(wf, "trimodal"),
+                    target_classifier=wf.paths.path("classifier", dataset=w.target, seed=w.seed), source=w.source,
+                    target=w.target, pairing_seed=section(wf.config)["pairing_seed"],
+                    samples=wf.config["report"]["grid_samples"], seed=int(w.seed),
+                    out=wf.paths.path("figure_data", figure="samples", name=GRID_NAME.format(method=w.method, source=w.source,
+                                                                           target=w.target, seed=w.seed)))

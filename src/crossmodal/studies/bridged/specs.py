@@ -36,3 +36,17 @@ class BridgedEvaluateSpec:
     seed: int = option()
     out: Path = option()
     test_examples: int | None = option("test examples scored (all when null)", default=None)
+
+
+@dataclass(frozen=True)
+class BridgedGridSpec:
+    model: Path = option()
+    study_modalities: list[str] = option("the trimodal setting's modalities")
+    data: dict[str, Path] = option("each image dataset's prepared file")
+    target_classifier: Path = option("the target image's evaluator classifier")
+    source: str = option("the image dataset generated from")
+    target: str = option("the image dataset generated")
+    pairing_seed: int = option()
+    samples: int = option("test images shown, one per class in class order")
+    seed: int = option()
+    out: Path = option("the grid's figure data (.npz), drawn by the plot job")
