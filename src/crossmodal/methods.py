@@ -81,6 +81,20 @@ METHODS: dict[str, Method] = {
         Method("associator", "associator", "associator", *_AVAE),
     )
 }
+# --- the Bridged VAE study (crossmodal.studies.bridged): its methods, on the study's networks ---
+_BRIDGED, _STUDY_BASELINES = f"{PACKAGE}.models.bridged", f"{PACKAGE}.models.bridged_baselines"
+METHODS.update({m.name: m for m in (
+    Method("bridged", "Bridged (ours)", "", f"{_BRIDGED}:BridgedVAE", f"{_BRIDGED}:BridgedConfig"),
+    Method("bridged_joint", "Joint", "", f"{_BRIDGED}:BridgedVAE", f"{_BRIDGED}:BridgedConfig",
+           long_title="Joint model (Bridged VAE phase 1)"),
+    Method("bridged_vae", "VAE", "", f"{_STUDY_BASELINES}:UnimodalVAE", f"{_STUDY_BASELINES}:StudyConfig",
+           long_title="VAE (image only)"),
+    Method("telbo", "TELBO", "", f"{_STUDY_BASELINES}:TELBO", f"{_STUDY_BASELINES}:StudyConfig"),
+    Method("bivcca", "BiVCCA", "", f"{_STUDY_BASELINES}:BiVCCA", f"{_STUDY_BASELINES}:BiVCCAConfig"),
+    Method("bridged_jmvae", "JMVAE", "", f"{_STUDY_BASELINES}:StudyJMVAE", f"{PACKAGE}.models.baselines.jmvae:JMVAEConfig",
+           long_title="JMVAE-kl"),
+    Method("bridged_mvae", "MVAE", "", f"{_STUDY_BASELINES}:StudyMVAE", f"{PACKAGE}.models.baselines.mvae:MVAEConfig"),
+)})
 BASELINES: dict[str, Method] = {name: m for name, m in METHODS.items() if m.baseline}
 
 

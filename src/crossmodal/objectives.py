@@ -6,6 +6,7 @@ callers decide how to average over a batch and tests can compare against hand co
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
@@ -202,3 +203,68 @@ def mvae_loss(
         weights = [likelihood_weights[m] for m in observed]
         terms[subset] = negative_elbo(reconstructions, kl_to_standard_normal(mu, logvar), kl_weight, weights)
     return torch.stack(list(terms.values())).sum(dim=0).mean(), terms
+
+
+# --- the Bridged VAE study (Yadav et al., WACV 2020) --------------------------------------------
+# Likelihoods of that paper (Bernoulli images, categorical labels), its baselines' objectives and
+# the importance-sampled log-likelihood every one of its tables reports.
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def categorical_nll(y: Tensor, logits: Tensor) -> Tensor:
+    """Per-example ``-sum_k y_k log softmax(logits)_k``: a label's categorical likelihood, ``y``
+    one-hot (or any distribution over the classes), ``logits`` the decoder's unnormalised output."""
+    return -(y * torch.log_softmax(logits.float(), dim=-1)).flatten(1).sum(dim=1)
+
+
+def gaussian_log_density(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
+    """``log N(z; mu, diag(exp(logvar)))`` summed over the last dimension (any leading shape)."""
+    return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) * torch.exp(-logvar)).sum(dim=-1)
+
+
+def triple_elbo_loss(joint: Tensor, unimodal: Sequence[Tensor]) -> Tensor:
+    """TELBO (Vedantam et al. 2018; Yadav et al. Eq. 4), to minimise, per example:
+    ``-ELBO(x, y) - sum_m ELBO(x_m)`` from each term's negative ELBO (likelihood weights inside)."""
+    return joint + torch.stack(list(unimodal)).sum(dim=0)
+
+
+def bivcca_loss(negative_elbos: Sequence[Tensor], mu: float) -> Tensor:
+    """BiVCCA (Wang et al. 2016; Yadav et al. Eq. 6), to minimise, per example:
+    ``mu * -L_{q(z|x)}(x, y) + (1 - mu) * -L_{q(z|y)}(x, y)``, a convex combination of two bounds."""
+    if len(negative_elbos) != 2:
+        raise ValueError(f"BiVCCA combines the bounds of two encoders, got {len(negative_elbos)}")
+    if not 0.0 <= mu <= 1.0:
+        raise ValueError(f"BiVCCA's mu must be in [0, 1], got {mu}")
+    first, second = negative_elbos
+    return mu * first + (1.0 - mu) * second
+
+
+def importance_sampled_log_likelihood(
+    log_likelihood: Callable[[Tensor], Tensor], proposal: Gaussian, samples: int, chunk: int = 500,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """Burda et al.'s estimate of ``log p(x)`` per example, with ``samples`` (K) draws from the
+    diagonal Gaussian ``proposal`` ``(mu, logvar)`` of shape (B, D):
+
+    ``log p(x) ~ logsumexp_k [log p(x|z_k) + log N(z_k; 0, I) - log q(z_k)] - log K``.
+
+    ``log_likelihood(z)`` maps latents of shape (k, B, D) to ``log p(x|z)`` of shape (k, B). The K
+    draws go ``chunk`` at a time (memory stays ``chunk * B * D``), and the running log-sum-exp is
+    combined with ``logaddexp``, so no weight is ever exponentiated outside it.
+    """
+    if samples < 1:
+        raise ValueError(f"importance samples K must be at least 1, got {samples}")
+    if chunk < 1:
+        raise ValueError(f"importance-sampling chunk must be at least 1, got {chunk}")
+    mu, logvar = proposal
+    total = torch.full(mu.shape[:1], -math.inf, dtype=torch.float64, device=mu.device)
+    std = torch.exp(0.5 * logvar)
+    for start in range(0, samples, chunk):
+        k = min(chunk, samples - start)
+        eps = torch.randn((k, *mu.shape), generator=generator, dtype=mu.dtype, device=mu.device)
+        z = mu + std * eps
+        log_weights = (log_likelihood(z) + gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z))
+                       - gaussian_log_density(z, mu, logvar))
+        total = torch.logaddexp(total, torch.logsumexp(log_weights.double(), dim=0))
+    return total - math.log(samples)

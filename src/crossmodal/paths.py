@@ -125,15 +125,22 @@ TEMPLATES: dict[str, Template] = {
     "figure_of_data": Template("reports", "figures/{figure}", "{name}", ".png"),
     "table_csv": Template("reports", "tables", "{table}", ".csv"),
     "table_tex": Template("reports", "tables", "{table}", ".tex"),
+    # The Bridged VAE study (crossmodal.studies.bridged): a method's model and its metrics, per
+    # setting (``name``: bimodal or trimodal).
+    "bridged_model": Template("results", "models/bridged", "{name}/{method}_z{dim}_seed{seed}", ".pt"),
+    "bridged_metrics": Template("results", "metrics/bridged", "{name}/{method}_z{dim}_seed{seed}", ".csv"),
 }
 # Benchmarked jobs, by the group the report's timing table lists them under (and the ETA of a run
 # estimates from: crossmodal.eta).
-BENCHMARK_GROUPS = {"raw_verified": "acquire", "prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
-                    "baseline": "baselines", "pair_baseline": "pair_baselines", "sweep_model": "sweeps", "latents": "encode_latents",
-                    "classifier_metrics": "evaluate_classifier", "vae_metrics": "evaluate_vae",
-                    "association_metrics": "evaluate_association", "cascade_metrics": "evaluate_cascade",
-                    "sweep_metrics": "evaluate_sweep", "latent_data": "project_latents",
-                    "figure_of_data": "plot_figures"}
+BENCHMARK_GROUPS = {
+    "raw_verified": "acquire", "prepared": "prepare", "classifier": "classifier", "vae": "vae",
+    "associator": "associator", "baseline": "baselines", "pair_baseline": "pair_baselines", "sweep_model": "sweeps",
+    "latents": "encode_latents", "classifier_metrics": "evaluate_classifier", "vae_metrics": "evaluate_vae",
+    "association_metrics": "evaluate_association", "cascade_metrics": "evaluate_cascade",
+    "sweep_metrics": "evaluate_sweep", "latent_data": "project_latents", "figure_of_data": "plot_figures",
+    # The Bridged VAE study.
+    "bridged_model": "bridged", "bridged_metrics": "bridged_evaluate",
+}
 
 
 def fraction_tag(fraction: float | str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crossmodal.jobs import specs as s
+from crossmodal.studies.bridged import specs as bridged_specs
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,11 @@ JOBS: dict[str, Job] = {
     "combine-runs": Job(s.CombineRunsSpec, f"{_REPORT}:combine_runs",
                         "one report from finished runs of one config that hold different seeds "
                         "(or one run's report again, from its record)"),
+    # The Bridged VAE study (crossmodal.studies.bridged).
+    "bridged-train": Job(bridged_specs.BridgedTrainSpec, "crossmodal.studies.bridged.jobs:train",
+                         "train a method of the Bridged VAE study (the Bridged VAE's bridges from its joint model)"),
+    "bridged-evaluate": Job(bridged_specs.BridgedEvaluateSpec, "crossmodal.studies.bridged.jobs:evaluate",
+                            "the Bridged VAE study's log-likelihoods, label errors, generation and parameter counts"),
+    "bridged-grid": Job(bridged_specs.BridgedGridSpec, "crossmodal.studies.bridged.jobs:cross_generation_grid",
+                        "figure data: a trimodal model's cross-generation between its two images (Figures 6-7)"),
 }
