@@ -1,0 +1,200 @@
+"""The CMMD study's generated datasets, made deterministically from the shared prepared data.
+
+* **Two-view noisy MNIST** (Wang et al. 2015; the paper's E1): view ``rotated`` (x_o) is an MNIST
+  image rotated by an angle uniform in [-pi/4, pi/4]; view ``noisy`` (x_m) a random image of the
+  same class and split with uniform [0, 1] noise added per pixel, clipped to [0, 1]. Training and
+  validation come from MNIST's training images (pooled train and val of the prepared file, seeded
+  split), test from its test images. Both views are stored as 8-bit pixels.
+* **MNIST-FSDD-Text**, the substitute of MNIST-SVHN-Text: each MNIST image with a random FSDD
+  recording of its class (same split) and a text, an 8-character string holding the digit's English
+  word at a random offset, padded with spaces, one-hot over a fixed alphabet. Dropping the text
+  gives MNIST-FSDD, the substitute of MNIST-SVHN.
+
+Each file carries ``meta``: its kind, seed, sizes and the SHA-256 of the prepared files it was made
+from, so a generated file names the exact data it came from (its rule reruns when they change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from crossmodal.data.prepare import load_prepared
+from crossmodal.io import atomic_path
+
+SPLITS = ("train", "val", "test")
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEXT_LENGTH = 8
+PAD = " "
+DEFAULT_ALPHABET = "abcdefghijklmnopqrstuvwxyz "
+MAX_ANGLE = math.pi / 4
+
+
+def save_deterministic(obj: dict[str, Any], out: Path) -> None:
+    """``torch.save`` through memory, so the bytes do not depend on the file's (temporary) name, which
+    ``torch.save`` to a path records in the archive: a seed gives the same bytes, wherever written."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def rotate(images: Tensor, angles: Tensor) -> Tensor:
+    """8-bit images ``(N, C, H, W)`` rotated about their centre by ``angles`` (radians), bilinear,
+    zero outside, rounded back to 8 bits."""
+    cos, sin = torch.cos(angles), torch.sin(angles)
+    zeros = torch.zeros_like(cos)
+    theta = torch.stack([torch.stack([cos, -sin, zeros], 1), torch.stack([sin, cos, zeros], 1)], 1)
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    rotated = F.grid_sample(images.float(), grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return rotated.round().clamp(0, 255).to(torch.uint8)
+
+
+def same_class_partners(labels: Tensor, generator: torch.Generator) -> Tensor:
+    """For each sample, the index of a random sample of its class (itself allowed, as in a draw)."""
+    partners = torch.empty_like(labels)
+    for label in labels.unique().tolist():
+        members = (labels == label).nonzero().flatten()
+        partners[members] = members[torch.randint(len(members), (len(members),), generator=generator)]
+    return partners
+
+
+def partners_in(labels: Tensor, candidates: Tensor, generator: torch.Generator) -> Tensor:
+    """For each of ``labels``, the index of a random one of ``candidates`` with the same label."""
+    partners = torch.empty_like(labels)
+    for label in labels.unique().tolist():
+        members = (labels == label).nonzero().flatten()
+        pool = (candidates == label).nonzero().flatten()
+        if len(pool) == 0:
+            raise ValueError(f"no partner of class {label} to pair with")
+        partners[members] = pool[torch.randint(len(pool), (len(members),), generator=generator)]
+    return partners
+
+
+def two_views(images: Tensor, labels: Tensor, generator: torch.Generator) -> dict[str, Tensor]:
+    """One split's ``rotated`` and ``noisy`` views (8-bit) and labels."""
+    angles = (torch.rand(len(images), generator=generator, dtype=torch.float64) * 2 - 1) * MAX_ANGLE
+    partners = same_class_partners(labels, generator)
+    noise = torch.rand(images[partners].shape, generator=generator)
+    noisy = (images[partners].float() / 255.0 + noise).clamp(0.0, 1.0)
+    return {"rotated": rotate(images, angles.float()), "noisy": (noisy * 255.0).round().to(torch.uint8),
+            "label": labels.clone()}
+
+
+def split_sizes(sizes: Mapping[str, int], available: Mapping[str, int]) -> dict[str, int]:
+    """The requested sizes, refused when the pool they are drawn from is too small."""
+    if sizes["train"] + sizes["val"] > available["train"] or sizes["test"] > available["test"]:
+        raise ValueError(f"two_view.splits {dict(sizes)} need more than the prepared MNIST's {dict(available)} "
+                         f"(train and val from its training images, test from its test images)")
+    return dict(sizes)
+
+
+def make_two_view_mnist(mnist: Path, sizes: Mapping[str, int], seed: int, out: Path) -> dict[str, Any]:
+    """Write two-view noisy MNIST of ``sizes`` (``train``, ``val``, ``test``) made from the prepared MNIST."""
+    data = load_prepared(mnist)
+    pool_x = torch.cat([data["x_train"], data["x_val"]])
+    pool_y = torch.cat([data["y_train"], data["y_val"]])
+    sizes = split_sizes(sizes, {"train": len(pool_y), "test": len(data["y_test"])})
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(pool_y), generator=generator)
+    test_order = torch.randperm(len(data["y_test"]), generator=generator)[: sizes["test"]]
+    picks = {"train": (pool_x, pool_y, order[: sizes["train"]]),
+             "val": (pool_x, pool_y, order[sizes["train"]: sizes["train"] + sizes["val"]]),
+             "test": (data["x_test"], data["y_test"], test_order)}
+    tensors: dict[str, Tensor] = {}
+    for split, (x, y, index) in picks.items():
+        for key, value in two_views(x[index], y[index], generator).items():
+            tensors[f"{key}_{split}"] = value.contiguous()
+    meta = {"kind": "two_view_mnist", "seed": seed, "sizes": sizes, "classes": data["meta"]["classes"],
+            "modalities": {"rotated": list(data["meta"]["shape"]), "noisy": list(data["meta"]["shape"])},
+            "outputs": {"rotated": "sigmoid", "noisy": "sigmoid"}, "sources": {"mnist": file_digest(mnist)}}
+    save_deterministic({**tensors, "meta": meta}, out)
+    return meta
+
+
+def check_alphabet(alphabet: str) -> str:
+    """``alphabet`` if it spells every digit word and the padding; otherwise an error naming the setting."""
+    if len(set(alphabet)) != len(alphabet):
+        raise ValueError(f"text.alphabet {alphabet!r} repeats a character")
+    for word in (*DIGIT_WORDS, PAD):
+        missing = sorted(set(word) - set(alphabet))
+        if missing:
+            raise ValueError(f"text.alphabet {alphabet!r} lacks {missing} of {word!r} (the digit words and the "
+                             f"padding {PAD!r} must all be in it)")
+    return alphabet
+
+
+def digit_text(label: int, offset: int) -> str:
+    """The 8-character string with ``label``'s English word at ``offset``, padded with spaces."""
+    word = DIGIT_WORDS[label]
+    if not 0 <= offset <= TEXT_LENGTH - len(word):
+        raise ValueError(f"offset {offset} does not fit {word!r} in {TEXT_LENGTH} characters")
+    return PAD * offset + word + PAD * (TEXT_LENGTH - len(word) - offset)
+
+
+def one_hot_text(texts: Sequence[str], alphabet: str) -> Tensor:
+    """``(N, 8, len(alphabet))`` 8-bit one-hot encodings of ``texts``."""
+    index = torch.tensor([[alphabet.index(c) for c in text] for text in texts], dtype=torch.long)
+    return F.one_hot(index, len(alphabet)).to(torch.uint8)
+
+
+def random_texts(labels: Tensor, generator: torch.Generator) -> list[str]:
+    """A text per label, each word at an offset uniform over where it fits."""
+    room = torch.tensor([TEXT_LENGTH - len(DIGIT_WORDS[label]) + 1 for label in labels.tolist()])
+    offsets = (torch.rand(len(labels), generator=generator) * room).floor().long()
+    return [digit_text(label, offset) for label, offset in zip(labels.tolist(), offsets.tolist())]
+
+
+def decode_text(one_hot: Tensor, alphabet: str) -> list[str]:
+    """The strings of one-hot (or scored) texts ``(N, 8, len(alphabet))``, by each position's argmax."""
+    return ["".join(alphabet[i] for i in row) for row in one_hot.argmax(dim=-1).tolist()]
+
+
+def make_mnist_fsdd_text(mnist: Path, fsdd: Path, alphabet: str, seed: int, out: Path) -> dict[str, Any]:
+    """Write, per split of the prepared MNIST, each image's FSDD partner (an index into the prepared
+    FSDD's same split) and its text; :func:`load_mnist_fsdd_text` assembles the modalities."""
+    check_alphabet(alphabet)
+    images, audio = load_prepared(mnist), load_prepared(fsdd)
+    if images["meta"]["classes"] != audio["meta"]["classes"]:
+        raise ValueError(f"{mnist} and {fsdd} have other classes: {images['meta']['classes']} and "
+                         f"{audio['meta']['classes']}")
+    generator = torch.Generator().manual_seed(seed)
+    tensors: dict[str, Tensor] = {}
+    for split in SPLITS:
+        labels = images[f"y_{split}"]
+        tensors[f"fsdd_index_{split}"] = partners_in(labels, audio[f"y_{split}"], generator)
+        tensors[f"text_{split}"] = one_hot_text(random_texts(labels, generator), alphabet)
+    meta = {"kind": "mnist_fsdd_text", "seed": seed, "alphabet": alphabet, "classes": images["meta"]["classes"],
+            "modalities": {"mnist": list(images["meta"]["shape"]), "fsdd": list(audio["meta"]["shape"]),
+                           "text": [TEXT_LENGTH, len(alphabet)]},
+            "outputs": {"mnist": "sigmoid", "fsdd": "linear", "text": "linear"},
+            "sources": {"mnist": file_digest(mnist), "fsdd": file_digest(fsdd)}}
+    save_deterministic({**tensors, "meta": meta}, out)
+    return meta
+
+
+def load_mnist_fsdd_text(generated: Path, mnist: Path, fsdd: Path) -> dict[str, Any]:
+    """The triples as one file's tensors: ``<modality>_<split>`` and ``label_<split>``, and ``meta``."""
+    pairing, images, audio = load_prepared(generated), load_prepared(mnist), load_prepared(fsdd)
+    for name, path in (("mnist", mnist), ("fsdd", fsdd)):
+        if file_digest(path) != pairing["meta"]["sources"][name]:
+            raise ValueError(f"{generated} was made from another {name} than {path}: regenerate it")
+    tensors: dict[str, Any] = {"meta": pairing["meta"]}
+    for split in SPLITS:
+        tensors[f"mnist_{split}"] = images[f"x_{split}"]
+        tensors[f"fsdd_{split}"] = audio[f"x_{split}"][pairing[f"fsdd_index_{split}"]]
+        tensors[f"text_{split}"] = pairing[f"text_{split}"].float()  # one-hot, not 8-bit pixels
+        tensors[f"label_{split}"] = images[f"y_{split}"]
+    return tensors
