@@ -14,7 +14,7 @@ from crossmodal.studies.cmmd.data import (
     check_alphabet,
     decode_text,
     digit_text,
-    load_mnist_fsdd_text,
+    load_mnist_fsdd,
     make_mnist_fsdd_text,
     make_two_view_mnist,
     one_hot_text,
@@ -97,14 +97,16 @@ def test_an_alphabet_missing_a_character_of_a_digit_word_is_refused_naming_the_s
 
 def test_mnist_fsdd_text_is_byte_identical_for_a_seed_and_pairs_within_the_class(
         mnist: Path, fsdd: Path, tmp_path: Path) -> None:
-    first, second = tmp_path / "a.pt", tmp_path / "b.pt"
-    make_mnist_fsdd_text(mnist, fsdd, DEFAULT_ALPHABET, 3, first)
-    make_mnist_fsdd_text(mnist, fsdd, DEFAULT_ALPHABET, 3, second)
-    assert digest(first) == digest(second)
-    triples = load_mnist_fsdd_text(first, mnist, fsdd)
+    outs = [(tmp_path / f"pairing{i}.pt", tmp_path / f"text{i}.pt") for i in range(2)]
+    for pairing, text in outs:
+        make_mnist_fsdd_text(mnist, fsdd, DEFAULT_ALPHABET, 3, pairing, text)
+    assert digest(outs[0][0]) == digest(outs[1][0]) and digest(outs[0][1]) == digest(outs[1][1])
+    triples = load_mnist_fsdd(*outs[0][:1], mnist, fsdd, outs[0][1])
+    test = triples["splits"]["test"]
     audio = torch.load(fsdd)
-    index = torch.load(first)["fsdd_index_test"]
-    assert torch.equal(audio["y_test"][index], triples["label_test"])
-    words = [t.strip() for t in decode_text(triples["text_test"], DEFAULT_ALPHABET)]
-    assert words == [DIGIT_WORDS[label] for label in triples["label_test"].tolist()]
-    assert triples["text_test"].dtype == torch.float32
+    index = torch.load(outs[0][0])["fsdd_index_test"]
+    assert torch.equal(audio["y_test"][index], test["label"])
+    words = [t.strip() for t in decode_text(test["text"], DEFAULT_ALPHABET)]
+    assert words == [DIGIT_WORDS[label] for label in test["label"].tolist()]
+    assert test["text"].dtype == torch.float32
+    assert set(load_mnist_fsdd(outs[0][0], mnist, fsdd)["shapes"]) == {"mnist", "fsdd"}

@@ -115,10 +115,23 @@ TEMPLATES: dict[str, Template] = {
     "figure_of_data": Template("reports", "figures/{figure}", "{name}", ".png"),
     "table_csv": Template("reports", "tables", "{table}", ".csv"),
     "table_tex": Template("reports", "tables", "{table}", ".tex"),
+    # --- the CMMD study: its generated data (two_view_mnist, mnist_fsdd pairing, text), its models
+    # (a method at its configured settings, or CMMD at one omega of the E1 sweep) and their metrics.
+    "cmmd_data": Template("results", "prepared/cmmd", "{dataset}", ".pt"),
+    "cmmd_text_classifier": Template("results", "models/cmmd", "text_classifier_seed{seed}", ".pt"),
+    "cmmd_model": Template("results", "models/cmmd", "{dataset}/{method}_z{dim}_seed{seed}", ".pt"),
+    "cmmd_omega_model": Template("results", "models/cmmd", "{dataset}/cmmd_omega{value}_z{dim}_seed{seed}", ".pt"),
+    "cmmd_metrics": Template("results", "metrics/cmmd", "{dataset}/{method}_z{dim}_seed{seed}", ".csv"),
+    "cmmd_omega_metrics": Template("results", "metrics/cmmd", "{dataset}/cmmd_omega{value}_z{dim}_seed{seed}", ".csv"),
+    "cmmd_figure": Template("reports", "figures/cmmd", "{figure}", ".png"),
+    # --- end of the CMMD study's paths
 }
 # Benchmarked jobs, by the group the report's timing table lists them under.
 BENCHMARK_GROUPS = {"prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
-                    "baseline": "baselines", "sweep_model": "sweeps"}
+                    "baseline": "baselines", "sweep_model": "sweeps",
+                    # the CMMD study's
+                    "cmmd_data": "prepare", "cmmd_text_classifier": "classifier", "cmmd_model": "cmmd",
+                    "cmmd_omega_model": "cmmd"}
 
 
 def fraction_tag(fraction: float | str) -> str:

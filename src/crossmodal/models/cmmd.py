@@ -124,6 +124,7 @@ class ObservedClassifier(TrainableModel):
         super().__init__()
         self.config = config
         self.modalities = dict(modalities)
+        self.latent_dim = latent_dim
         self.observed = observed_modality(config.observed, self.modalities)
         self.prior = GaussianHead(math.prod(self.modalities[self.observed].shape), config.prior_hidden, config.dropout,
                                   latent_dim)

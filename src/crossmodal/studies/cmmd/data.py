@@ -162,39 +162,60 @@ def decode_text(one_hot: Tensor, alphabet: str) -> list[str]:
     return ["".join(alphabet[i] for i in row) for row in one_hot.argmax(dim=-1).tolist()]
 
 
-def make_mnist_fsdd_text(mnist: Path, fsdd: Path, alphabet: str, seed: int, out: Path) -> dict[str, Any]:
+def make_mnist_fsdd_text(mnist: Path, fsdd: Path, alphabet: str, seed: int, pairing_out: Path,
+                         text_out: Path) -> dict[str, Any]:
     """Write, per split of the prepared MNIST, each image's FSDD partner (an index into the prepared
-    FSDD's same split) and its text; :func:`load_mnist_fsdd_text` assembles the modalities."""
+    FSDD's same split) to ``pairing_out``, and its text to ``text_out``, a file shaped like a
+    prepared dataset (``x_<split>`` one-hot floats, ``y_<split>``, ``meta``) so that the shared
+    classifier job trains the text evaluator on it. :func:`load_mnist_fsdd` assembles the triples."""
     check_alphabet(alphabet)
     images, audio = load_prepared(mnist), load_prepared(fsdd)
     if images["meta"]["classes"] != audio["meta"]["classes"]:
         raise ValueError(f"{mnist} and {fsdd} have other classes: {images['meta']['classes']} and "
                          f"{audio['meta']['classes']}")
     generator = torch.Generator().manual_seed(seed)
-    tensors: dict[str, Tensor] = {}
+    pairing: dict[str, Any] = {}
+    text: dict[str, Any] = {}
     for split in SPLITS:
         labels = images[f"y_{split}"]
-        tensors[f"fsdd_index_{split}"] = partners_in(labels, audio[f"y_{split}"], generator)
-        tensors[f"text_{split}"] = one_hot_text(random_texts(labels, generator), alphabet)
-    meta = {"kind": "mnist_fsdd_text", "seed": seed, "alphabet": alphabet, "classes": images["meta"]["classes"],
-            "modalities": {"mnist": list(images["meta"]["shape"]), "fsdd": list(audio["meta"]["shape"]),
-                           "text": [TEXT_LENGTH, len(alphabet)]},
-            "outputs": {"mnist": "sigmoid", "fsdd": "linear", "text": "linear"},
-            "sources": {"mnist": file_digest(mnist), "fsdd": file_digest(fsdd)}}
-    save_deterministic({**tensors, "meta": meta}, out)
+        pairing[f"fsdd_index_{split}"] = partners_in(labels, audio[f"y_{split}"], generator)
+        # floats, not 8 bits: the engine reads 8-bit tensors as pixels and divides them by 255
+        text[f"x_{split}"] = one_hot_text(random_texts(labels, generator), alphabet).float()
+        text[f"y_{split}"] = labels.clone()
+    sources = {"mnist": file_digest(mnist), "fsdd": file_digest(fsdd)}
+    meta = {"kind": "mnist_fsdd_pairing", "seed": seed, "classes": images["meta"]["classes"], "sources": sources}
+    save_deterministic({**pairing, "meta": meta}, pairing_out)
+    text_meta = {"dataset": "text", "kind": "digit_text", "seed": seed, "alphabet": alphabet, "modality": "text",
+                 "classes": images["meta"]["classes"], "shape": [TEXT_LENGTH, len(alphabet)], "sources": sources,
+                 **{f"n_{split}": len(text[f"y_{split}"]) for split in SPLITS}}
+    save_deterministic({**text, "meta": text_meta}, text_out)
     return meta
 
 
-def load_mnist_fsdd_text(generated: Path, mnist: Path, fsdd: Path) -> dict[str, Any]:
-    """The triples as one file's tensors: ``<modality>_<split>`` and ``label_<split>``, and ``meta``."""
-    pairing, images, audio = load_prepared(generated), load_prepared(mnist), load_prepared(fsdd)
+def load_mnist_fsdd(pairing: Path, mnist: Path, fsdd: Path, text: Path | None = None) -> dict[str, Any]:
+    """MNIST-FSDD (with ``text``: MNIST-FSDD-Text) as ``{split: {modality: x, "label": y}}`` and the
+    modalities' ``shapes`` and decoder ``outputs``."""
+    paired, images, audio = load_prepared(pairing), load_prepared(mnist), load_prepared(fsdd)
     for name, path in (("mnist", mnist), ("fsdd", fsdd)):
-        if file_digest(path) != pairing["meta"]["sources"][name]:
-            raise ValueError(f"{generated} was made from another {name} than {path}: regenerate it")
-    tensors: dict[str, Any] = {"meta": pairing["meta"]}
+        if file_digest(path) != paired["meta"]["sources"][name]:
+            raise ValueError(f"{pairing} was made from another {name} than {path}: regenerate it")
+    texts = load_prepared(text) if text is not None else None
+    splits = {}
     for split in SPLITS:
-        tensors[f"mnist_{split}"] = images[f"x_{split}"]
-        tensors[f"fsdd_{split}"] = audio[f"x_{split}"][pairing[f"fsdd_index_{split}"]]
-        tensors[f"text_{split}"] = pairing[f"text_{split}"].float()  # one-hot, not 8-bit pixels
-        tensors[f"label_{split}"] = images[f"y_{split}"]
-    return tensors
+        splits[split] = {"mnist": images[f"x_{split}"], "fsdd": audio[f"x_{split}"][paired[f"fsdd_index_{split}"]],
+                         "label": images[f"y_{split}"]}
+        if texts is not None:
+            splits[split]["text"] = texts[f"x_{split}"]
+    shapes = {"mnist": images["meta"]["shape"], "fsdd": audio["meta"]["shape"]}
+    outputs = {"mnist": "sigmoid", "fsdd": "linear"}
+    if texts is not None:
+        shapes["text"], outputs["text"] = texts["meta"]["shape"], "linear"
+    return {"splits": splits, "shapes": shapes, "outputs": outputs, "classes": images["meta"]["classes"]}
+
+
+def load_two_view(path: Path) -> dict[str, Any]:
+    """Two-view noisy MNIST in the form of :func:`load_mnist_fsdd`."""
+    data = load_prepared(path)
+    meta = data["meta"]
+    splits = {split: {name: data[f"{name}_{split}"] for name in (*meta["modalities"], "label")} for split in SPLITS}
+    return {"splits": splits, "shapes": meta["modalities"], "outputs": meta["outputs"], "classes": meta["classes"]}

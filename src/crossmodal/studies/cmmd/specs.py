@@ -1,0 +1,57 @@
+"""The CMMD study's job specs (torch-free: the workflow builds them at parse time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crossmodal.jobs.specs import option
+
+
+@dataclass(frozen=True)
+class GenerateTwoViewSpec:
+    mnist: Path = option("the prepared MNIST")
+    splits: dict[str, int] = option("train, val and test sizes")
+    seed: int = option("the generation seed (not a training seed)")
+    out: Path = option()
+
+
+@dataclass(frozen=True)
+class GenerateTextSpec:
+    mnist: Path = option("the prepared MNIST")
+    fsdd: Path = option("the prepared FSDD")
+    alphabet: str = option("the text's characters: every digit word's and the padding space")
+    seed: int = option("the generation seed (not a training seed)")
+    pairing_out: Path = option()
+    text_out: Path = option()
+
+
+@dataclass(frozen=True)
+class TrainModelSpec:
+    method: str = option("a method of crossmodal.methods: cmmd, m_minus, vcca, vcca_private, mvae, mmvae, mopoe")
+    dataset: str = option("two_view, mnist_fsdd or mnist_fsdd_text")
+    data: dict[str, Path] = option("its files: two_view; or mnist, fsdd, pairing (and text)")
+    params: dict[str, Any] = option("the method's settings, latent_dim, architecture and train")
+    seed: int = option()
+    out: Path = option()
+
+
+@dataclass(frozen=True)
+class EvaluateModelSpec:
+    dataset: str = option("two_view, mnist_fsdd or mnist_fsdd_text")
+    data: dict[str, Path] = option("as the model's training job")
+    model: Path = option()
+    classifiers: dict[str, Path] = option("each modality's evaluator classifier")
+    settings: dict[str, Any] = option("collapse epsilons and delta, overhead steps, probe settings")
+    seed: int = option()
+    out: Path = option()
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    figure: str = option("collapse")
+    metrics: Path = option("the run's metrics.csv")
+    style: dict[str, Any] = option()
+    png: Path = option()
+    pdf: Path = option()
