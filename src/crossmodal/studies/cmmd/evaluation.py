@@ -71,11 +71,17 @@ def latent_mean(model: MultimodalVAE, subset: Sequence[str]) -> Callable[[dict[s
 
 
 def probe_accuracies(model: MultimodalVAE, splits: Mapping[str, Split], subset: Sequence[str], num_classes: int,
-                     probe: Mapping[str, Any], scored: Sequence[str]) -> dict[str, float]:
-    """Accuracy (%) of a linear probe fitted on the training split's latent means given ``subset``."""
-    features = {split: in_batches(latent_mean(model, subset), splits[split]) for split in ("train", *scored)}
-    logits = fit_linear_probe(features["train"], splits["train"][LABEL], num_classes, int(probe["steps"]),
-                              float(probe["weight_decay"]))
+                     probe: Mapping[str, Any], scored: Sequence[str], few: bool) -> dict[str, float]:
+    """Accuracy (%) of a linear probe fitted on the training split's latent means given ``subset``:
+    on all of them, or (``few``) on ``probe.train_samples`` of them, as the paper's Tables 5 and H1
+    (500 there)."""
+    generator = torch.Generator().manual_seed(int(probe["seed"]))
+    train = torch.randperm(len(splits["train"][LABEL]), generator=generator)
+    train = train[: int(probe["train_samples"])] if few else train
+    fitted = {key: value[train] for key, value in splits["train"].items()}
+    features = {split: in_batches(latent_mean(model, subset), splits[split]) for split in scored}
+    logits = fit_linear_probe(in_batches(latent_mean(model, subset), fitted), fitted[LABEL], num_classes,
+                              int(probe["steps"]), float(probe["weight_decay"]))
     return {split: percent_correct(logits(features[split]), splits[split][LABEL]) for split in scored}
 
 
@@ -92,7 +98,8 @@ def e1_rows(model: torch.nn.Module, data: Mapping[str, Any], settings: Mapping[s
                                            splits[split][LABEL]) for split in ("val", "test")}
     else:
         observed = settings["observed"]["two_view"]
-        accuracy = probe_accuracies(model, splits, [observed], len(data["classes"]), settings["probe"], ("val", "test"))
+        accuracy = probe_accuracies(model, splits, [observed], len(data["classes"]), settings["probe"], ("val", "test"),
+                                    few=False)
     return [row(EXPERIMENTS["e1"], tagged(f"{split}_error", **tags), 100.0 - accuracy[split], source=observed)
             for split in ("val", "test")]
 
@@ -187,7 +194,8 @@ def latent_rows(model: MultimodalVAE, data: Mapping[str, Any], settings: Mapping
     for subset in nonempty_subsets(list(data["shapes"])):
         if isinstance(model, CMMD) and list(subset) != [model.observed]:
             continue  # CMMD's only latent without the label is its prior's, given x_o
-        accuracy = probe_accuracies(model, data["splits"], subset, len(data["classes"]), settings["probe"], ("test",))
+        accuracy = probe_accuracies(model, data["splits"], subset, len(data["classes"]), settings["probe"], ("test",),
+                                    few=True)
         rows.append(row(EXPERIMENTS["latent"], "accuracy", accuracy["test"], source="+".join(subset)))
     return rows
 
