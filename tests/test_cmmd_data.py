@@ -14,8 +14,8 @@ from crossmodal.studies.cmmd.data import (
     check_alphabet,
     decode_text,
     digit_text,
-    load_mnist_fsdd,
-    make_mnist_fsdd_text,
+    load_paired,
+    make_paired_text,
     make_two_view_mnist,
     one_hot_text,
     rotate,
@@ -99,14 +99,14 @@ def test_mnist_fsdd_text_is_byte_identical_for_a_seed_and_pairs_within_the_class
         mnist: Path, fsdd: Path, tmp_path: Path) -> None:
     outs = [(tmp_path / f"pairing{i}.pt", tmp_path / f"text{i}.pt") for i in range(2)]
     for pairing, text in outs:
-        make_mnist_fsdd_text(mnist, fsdd, DEFAULT_ALPHABET, 3, pairing, text)
+        make_paired_text(mnist, fsdd, DEFAULT_ALPHABET, 3, pairing, text)
     assert digest(outs[0][0]) == digest(outs[1][0]) and digest(outs[0][1]) == digest(outs[1][1])
-    triples = load_mnist_fsdd(*outs[0][:1], mnist, fsdd, outs[0][1])
+    triples = load_paired(*outs[0][:1], mnist, fsdd, outs[0][1])
     test = triples["splits"]["test"]
     audio = torch.load(fsdd)
-    index = torch.load(outs[0][0])["fsdd_index_test"]
+    index = torch.load(outs[0][0])["partner_index_test"]
     assert torch.equal(audio["y_test"][index], test["label"])
     words = [t.strip() for t in decode_text(test["text"], DEFAULT_ALPHABET)]
     assert words == [DIGIT_WORDS[label] for label in test["label"].tolist()]
     assert test["text"].dtype == torch.float32
-    assert set(load_mnist_fsdd(outs[0][0], mnist, fsdd)["shapes"]) == {"mnist", "fsdd"}
+    assert set(load_paired(outs[0][0], mnist, fsdd)["shapes"]) == {"mnist", "fsdd"}

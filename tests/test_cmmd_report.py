@@ -23,7 +23,7 @@ SECTION = schema_defaults(json.loads(SCHEMA.read_text()))
 SETTINGS: dict[str, Any] = {"name": "synthetic", "seeds": [0, 1], "studies": ["cmmd"], "datasets": ["mnist", "fsdd"],
                             "code": {}, "report": {"style": "whitegrid", "palette": "colorblind", "dpi": 50,
                                                    "font_scale": 1.0, "delta_bands": [3, 10]},
-                            "cmmd": {**SECTION, "collapse": {**SECTION["collapse"], "epsilons": [1.0, 6.0]}}}
+                            "cmmd": {**SECTION, "partner": "fsdd", "collapse": {**SECTION["collapse"], "epsilons": [1.0, 6.0]}}}
 ERRORS = {"m_minus": 3.5, "vcca": 4.0, "vcca_private": 2.6, "mvae": 6.0}
 OMEGA_VAL = {0.4: 2.0, 1.0: 2.8}
 

@@ -1,5 +1,5 @@
-# The CMMD study (config `studies: [cmmd]`): its generated data (two-view noisy MNIST, the
-# MNIST-FSDD pairing, digit texts) made from the shared prepared MNIST and FSDD, the text evaluator,
+# The CMMD study (config `studies: [cmmd]`): its generated data (two-view noisy MNIST, MNIST's
+# pairing with FSDD or SVHN, digit texts) made from the shared prepared data, the text evaluator,
 # its methods on each dataset (CMMD's omega sweep on two-view MNIST), their evaluation and the
 # collapse figure. Which files a config asks for, and what each rule takes, is in
 # crossmodal.studies.cmmd.plan.
@@ -26,8 +26,7 @@ rule cmmd_two_view:
 
 rule cmmd_text:
     input:
-        mnist=P.path("prepared", dataset="mnist"),
-        fsdd=P.path("prepared", dataset="fsdd"),
+        unpack(lambda w: cmmd.text_inputs(WF)),
     output:
         pairing=P.path("cmmd_data", dataset=cmmd.PAIRING_FILE),
         text=P.path("cmmd_data", dataset=cmmd.TEXT_FILE),

@@ -19,9 +19,9 @@ TABLE_CAPTIONS = {
     "cmmde1": "E1: test error (%) from x_o alone on two-view noisy MNIST (CMMD at the omega chosen on validation).",
     "cmmdomega": "CMMD's omega sweep on two-view noisy MNIST: error (%) from x_o, validation and test.",
     "cmmdcollapse": "Posterior collapse: % of latent dimensions with P_x[KL_i < eps] >= 1 - delta (two-view MNIST, test).",
-    "cmmdcross": "Cross-modal accuracy (%) on MNIST-FSDD, FSDD generated from MNIST (substitute of Table 4).",
-    "cmmdlatent": "Latent classification accuracy (%) on MNIST-FSDD-Text, per subset (substitute of Table 5).",
-    "cmmdcoherence": "Coherence (%) on MNIST-FSDD-Text, each generated modality given each subset (substitute of Table 6).",
+    "cmmdcross": "Cross-modal accuracy (%) on MNIST-FSDD (the substitute of Table 4's MNIST-SVHN): the partner generated from MNIST.",
+    "cmmdlatent": "Latent classification accuracy (%) on MNIST-FSDD-Text (Table 5's MNIST-SVHN-Text substitute), per subset.",
+    "cmmdcoherence": "Coherence (%) on MNIST-FSDD-Text (Table 6's MNIST-SVHN-Text substitute), each modality generated from each subset.",
     "cmmdoverhead": "The MMD term's cost: milliseconds per training step against the same model at omega = 1.",
 }
 

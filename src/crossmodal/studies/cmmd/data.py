@@ -5,10 +5,10 @@
   same class and split with uniform [0, 1] noise added per pixel, clipped to [0, 1]. Training and
   validation come from MNIST's training images (pooled train and val of the prepared file, seeded
   split), test from its test images. Both views are stored as 8-bit pixels.
-* **MNIST-FSDD-Text**, the substitute of MNIST-SVHN-Text: each MNIST image with a random FSDD
-  recording of its class (same split) and a text, an 8-character string holding the digit's English
-  word at a random offset, padded with spaces, one-hot over a fixed alphabet. Dropping the text
-  gives MNIST-FSDD, the substitute of MNIST-SVHN.
+* **MNIST-FSDD-Text** (offline), the substitute of MNIST-SVHN-Text (the ``paper`` config's): each
+  MNIST image with a random partner of its class and split (an FSDD recording; an SVHN image) and a
+  text, an 8-character string holding the digit's English word at a random offset, padded with
+  spaces, one-hot over a fixed alphabet. Dropping the text gives MNIST-FSDD (MNIST-SVHN).
 
 Each file carries ``meta``: its kind, seed, sizes and the SHA-256 of the prepared files it was made
 from, so a generated file names the exact data it came from (its rule reruns when they change).
@@ -162,28 +162,31 @@ def decode_text(one_hot: Tensor, alphabet: str) -> list[str]:
     return ["".join(alphabet[i] for i in row) for row in one_hot.argmax(dim=-1).tolist()]
 
 
-def make_mnist_fsdd_text(mnist: Path, fsdd: Path, alphabet: str, seed: int, pairing_out: Path,
-                         text_out: Path) -> dict[str, Any]:
-    """Write, per split of the prepared MNIST, each image's FSDD partner (an index into the prepared
-    FSDD's same split) to ``pairing_out``, and its text to ``text_out``, a file shaped like a
-    prepared dataset (``x_<split>`` one-hot floats, ``y_<split>``, ``meta``) so that the shared
-    classifier job trains the text evaluator on it. :func:`load_mnist_fsdd` assembles the triples."""
+def make_paired_text(mnist: Path, partner: Path, alphabet: str, seed: int, pairing_out: Path,
+                     text_out: Path) -> dict[str, Any]:
+    """Write, per split of the prepared MNIST, each image's partner of its class (an index into the
+    prepared ``partner`` dataset's same split: FSDD offline, SVHN in the paper) to ``pairing_out``,
+    and its text to ``text_out``, a file shaped like a prepared dataset (``x_<split>`` one-hot
+    floats, ``y_<split>``, ``meta``) so that the shared classifier job trains the text evaluator on
+    it. :func:`load_paired` assembles the pairs or triples."""
     check_alphabet(alphabet)
-    images, audio = load_prepared(mnist), load_prepared(fsdd)
-    if images["meta"]["classes"] != audio["meta"]["classes"]:
-        raise ValueError(f"{mnist} and {fsdd} have other classes: {images['meta']['classes']} and "
-                         f"{audio['meta']['classes']}")
+    images, partners = load_prepared(mnist), load_prepared(partner)
+    if images["meta"]["classes"] != partners["meta"]["classes"]:
+        raise ValueError(f"{mnist} and {partner} have other classes: {images['meta']['classes']} and "
+                         f"{partners['meta']['classes']}")
     generator = torch.Generator().manual_seed(seed)
     pairing: dict[str, Any] = {}
     text: dict[str, Any] = {}
     for split in SPLITS:
         labels = images[f"y_{split}"]
-        pairing[f"fsdd_index_{split}"] = partners_in(labels, audio[f"y_{split}"], generator)
+        pairing[f"partner_index_{split}"] = partners_in(labels, partners[f"y_{split}"], generator)
         # floats, not 8 bits: the engine reads 8-bit tensors as pixels and divides them by 255
         text[f"x_{split}"] = one_hot_text(random_texts(labels, generator), alphabet).float()
         text[f"y_{split}"] = labels.clone()
-    sources = {"mnist": file_digest(mnist), "fsdd": file_digest(fsdd)}
-    meta = {"kind": "mnist_fsdd_pairing", "seed": seed, "classes": images["meta"]["classes"], "sources": sources}
+    name = partners["meta"]["dataset"]
+    sources = {"mnist": file_digest(mnist), name: file_digest(partner)}
+    meta = {"kind": "mnist_pairing", "partner": name, "seed": seed, "classes": images["meta"]["classes"],
+            "sources": sources}
     save_deterministic({**pairing, "meta": meta}, pairing_out)
     text_meta = {"dataset": "text", "kind": "digit_text", "seed": seed, "alphabet": alphabet, "modality": "text",
                  "classes": images["meta"]["classes"], "shape": [TEXT_LENGTH, len(alphabet)], "sources": sources,
@@ -192,29 +195,35 @@ def make_mnist_fsdd_text(mnist: Path, fsdd: Path, alphabet: str, seed: int, pair
     return meta
 
 
-def load_mnist_fsdd(pairing: Path, mnist: Path, fsdd: Path, text: Path | None = None) -> dict[str, Any]:
-    """MNIST-FSDD (with ``text``: MNIST-FSDD-Text) as ``{split: {modality: x, "label": y}}`` and the
-    modalities' ``shapes`` and decoder ``outputs``."""
-    paired, images, audio = load_prepared(pairing), load_prepared(mnist), load_prepared(fsdd)
-    for name, path in (("mnist", mnist), ("fsdd", fsdd)):
-        if file_digest(path) != paired["meta"]["sources"][name]:
-            raise ValueError(f"{pairing} was made from another {name} than {path}: regenerate it")
+def decoder_output(meta: Mapping[str, Any]) -> str:
+    """Images end in a sigmoid (pixels in [0, 1]); audio features are linear."""
+    return "linear" if meta.get("modality") == "audio" else "sigmoid"
+
+
+def load_paired(pairing: Path, mnist: Path, partner: Path, text: Path | None = None) -> dict[str, Any]:
+    """MNIST and its partner (with ``text``: and the text) as ``{split: {modality: x, "label": y}}``
+    and the modalities' ``shapes`` and decoder ``outputs``; the partner's modality is its dataset's name."""
+    paired, images, partners = load_prepared(pairing), load_prepared(mnist), load_prepared(partner)
+    name = paired["meta"]["partner"]
+    for source, path in (("mnist", mnist), (name, partner)):
+        if file_digest(path) != paired["meta"]["sources"][source]:
+            raise ValueError(f"{pairing} was made from another {source} than {path}: regenerate it")
     texts = load_prepared(text) if text is not None else None
     splits = {}
     for split in SPLITS:
-        splits[split] = {"mnist": images[f"x_{split}"], "fsdd": audio[f"x_{split}"][paired[f"fsdd_index_{split}"]],
+        splits[split] = {"mnist": images[f"x_{split}"], name: partners[f"x_{split}"][paired[f"partner_index_{split}"]],
                          "label": images[f"y_{split}"]}
         if texts is not None:
             splits[split]["text"] = texts[f"x_{split}"]
-    shapes = {"mnist": images["meta"]["shape"], "fsdd": audio["meta"]["shape"]}
-    outputs = {"mnist": "sigmoid", "fsdd": "linear"}
+    shapes = {"mnist": images["meta"]["shape"], name: partners["meta"]["shape"]}
+    outputs = {"mnist": "sigmoid", name: decoder_output(partners["meta"])}
     if texts is not None:
         shapes["text"], outputs["text"] = texts["meta"]["shape"], "linear"
     return {"splits": splits, "shapes": shapes, "outputs": outputs, "classes": images["meta"]["classes"]}
 
 
 def load_two_view(path: Path) -> dict[str, Any]:
-    """Two-view noisy MNIST in the form of :func:`load_mnist_fsdd`."""
+    """Two-view noisy MNIST in the form of :func:`load_paired`."""
     data = load_prepared(path)
     meta = data["meta"]
     splits = {split: {name: data[f"{name}_{split}"] for name in (*meta["modalities"], "label")} for split in SPLITS}

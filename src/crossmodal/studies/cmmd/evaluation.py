@@ -3,8 +3,8 @@
 * two-view MNIST (E1): the error (%) from x_o alone on validation and test, through the model's own
   classifier (CMMD, M-) or a linear probe on the latent mean given x_o (VCCA, VCCA-private, MVAE);
   the posterior-collapse fractions (CMMD, MVAE); the MMD term's cost per training step (CMMD);
-* MNIST-FSDD: cross-modal accuracy, FSDD generated from MNIST judged by the FSDD evaluator;
-* MNIST-FSDD-Text: latent classification accuracy of a linear probe on each subset's latent mean,
+* MNIST-FSDD (MNIST-SVHN): cross-modal accuracy, the partner generated from MNIST, judged by its evaluator;
+* MNIST-FSDD-Text (MNIST-SVHN-Text): latent classification accuracy of a linear probe on each subset's latent mean,
   and the coherence of each modality generated from each subset, judged by its evaluator.
 
 A CMMD model's metric names carry its omega (``test_error:omega=0.4``): the omega sweep's models
@@ -218,8 +218,8 @@ def evaluate_model(spec: EvaluateModelSpec) -> None:
             rows += collapse_rows(model, data, spec.settings, row)
         if isinstance(model, CMMD):
             rows += overhead_rows(model, data, spec.settings, row)
-    elif spec.dataset == "mnist_fsdd":
-        observed = spec.settings["observed"]["mnist_fsdd"]
+    elif spec.dataset == "paired":
+        observed = spec.settings["observed"]["paired"]
         rows += coherence_rows(model, data, classifiers, "cross", [[observed]], row)
     else:
         rows += latent_rows(model, data, spec.settings, row)

@@ -18,12 +18,12 @@ from crossmodal.jobs.training import fit
 from crossmodal.methods import METHODS
 from crossmodal.models.base import Modality
 from crossmodal.models.networks import count_trainable_parameters
-from crossmodal.studies.cmmd.data import load_mnist_fsdd, load_two_view, make_mnist_fsdd_text, make_two_view_mnist
+from crossmodal.studies.cmmd.data import load_paired, load_two_view, make_paired_text, make_two_view_mnist
 from crossmodal.studies.cmmd.specs import GenerateTextSpec, GenerateTwoViewSpec, TrainModelSpec
 
 log = logging.getLogger(__name__)
 
-DATASETS = ("two_view", "mnist_fsdd", "mnist_fsdd_text")
+DATASETS = ("two_view", "paired", "paired_text")
 
 
 def generate_two_view(spec: GenerateTwoViewSpec) -> None:
@@ -32,17 +32,17 @@ def generate_two_view(spec: GenerateTwoViewSpec) -> None:
 
 
 def generate_text(spec: GenerateTextSpec) -> None:
-    make_mnist_fsdd_text(spec.mnist, spec.fsdd, spec.alphabet, spec.seed, spec.pairing_out, spec.text_out)
-    log.info("MNIST-FSDD pairing -> %s, texts -> %s", spec.pairing_out, spec.text_out)
+    make_paired_text(spec.mnist, spec.partner, spec.alphabet, spec.seed, spec.pairing_out, spec.text_out)
+    log.info("MNIST pairing -> %s, texts -> %s", spec.pairing_out, spec.text_out)
 
 
 def load_dataset(dataset: str, data: Mapping[str, Path]) -> dict[str, Any]:
-    """A study dataset as ``{"splits": {split: {modality: x, "label": y}}, "shapes", "outputs", "classes"}``."""
+    """A study dataset (two-view MNIST; MNIST and its partner; and the text) as ``{"splits": {split: {modality: x, "label": y}}, "shapes", "outputs", "classes"}``."""
     if dataset == "two_view":
         return load_two_view(data["two_view"])
-    if dataset in ("mnist_fsdd", "mnist_fsdd_text"):
-        text = data["text"] if dataset == "mnist_fsdd_text" else None
-        return load_mnist_fsdd(data["pairing"], data["mnist"], data["fsdd"], text)
+    if dataset in ("paired", "paired_text"):
+        text = data["text"] if dataset == "paired_text" else None
+        return load_paired(data["pairing"], data["mnist"], data["partner"], text)
     raise ValueError(f"unknown CMMD study dataset {dataset!r} (expected one of {DATASETS})")
 
 

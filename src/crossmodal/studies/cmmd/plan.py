@@ -1,9 +1,10 @@
 """The CMMD study's part of the workflow (``workflow/rules/cmmd.smk``): which result files a config
 asks for, and what its rules take. Settings: the config section ``cmmd`` (``schema.json``).
 
-Its datasets are generated from the shared prepared MNIST and FSDD (two-view noisy MNIST; the
-MNIST-FSDD pairing and the digit texts); its evaluators are the shared classifiers of MNIST and
-FSDD and a text classifier trained by the shared classifier job. Torch-free: the Snakefile imports it.
+Its datasets are generated from the shared prepared MNIST and MNIST's partner (``cmmd.partner``:
+FSDD offline, SVHN in the paper): two-view noisy MNIST; the MNIST-partner pairing and the digit
+texts. Its evaluators are the shared classifiers of MNIST and the partner and a text classifier
+trained by the shared classifier job. Torch-free: the Snakefile imports it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from crossmodal.methods import METHODS
 from crossmodal.workflow import Workflow, canonical, job_spec
 
 # The generated files (path kind cmmd_data) and the datasets the models train on.
-TWO_VIEW_FILE, PAIRING_FILE, TEXT_FILE = "two_view_mnist", "mnist_fsdd_pairing", "digit_text"
-MODALITIES = {"two_view": ("rotated", "noisy"), "mnist_fsdd": ("mnist", "fsdd"),
-              "mnist_fsdd_text": ("mnist", "fsdd", "text")}
-DATASET_PATTERN = "|".join(MODALITIES)
+TWO_VIEW_FILE, PAIRING_FILE, TEXT_FILE = "two_view_mnist", "mnist_pairing", "digit_text"
+DATASETS = ("two_view", "paired", "paired_text")
+DATASET_PATTERN = "|".join(DATASETS)
 NUM_CLASSES = 10  # digits, in every dataset of the study
-SHARED_DATASETS = ("mnist", "fsdd")  # the config's datasets the study generates its own from
 # Methods that read which modality is x_o.
 OBSERVING = ("cmmd", "m_minus", "vcca", "vcca_private")
 STUDY_MODULES = {"generate": "crossmodal.studies.cmmd.jobs", "evaluate": "crossmodal.studies.cmmd.evaluation"}
@@ -31,15 +30,25 @@ def settings(wf: Workflow) -> Mapping[str, Any]:
     return wf.config["cmmd"]
 
 
+def partner(wf: Workflow) -> str:
+    return str(settings(wf)["partner"])
+
+
+def modalities(wf: Workflow, dataset: str) -> tuple[str, ...]:
+    """A study dataset's modalities; MNIST's partner is named by its dataset."""
+    return {"two_view": ("rotated", "noisy"), "paired": ("mnist", partner(wf)),
+            "paired_text": ("mnist", partner(wf), "text")}[dataset]
+
+
 def check(wf: Workflow) -> None:
     """Refuse settings the study cannot run, naming the setting."""
-    missing = [name for name in SHARED_DATASETS if name not in wf.datasets]
+    missing = [name for name in ("mnist", partner(wf)) if name not in wf.datasets]
     if missing:
-        raise ValueError(f"the cmmd study needs datasets {list(SHARED_DATASETS)}; config key datasets lacks {missing}")
+        raise ValueError(f"the cmmd study (cmmd.partner: {partner(wf)}) needs config key datasets to hold {missing}")
     for dataset, observed in settings(wf)["observed"].items():
-        if observed not in MODALITIES[dataset]:
+        if observed not in modalities(wf, dataset):
             raise ValueError(f"config key cmmd.observed.{dataset}: {observed!r} is not a modality of {dataset} "
-                             f"{list(MODALITIES[dataset])}")
+                             f"{list(modalities(wf, dataset))}")
 
 
 # --- models and their settings --------------------------------------------------------------------
@@ -52,7 +61,7 @@ def methods_of(wf: Workflow, dataset: str) -> list[str]:
     if dataset == "two_view":
         collapse = [m for m in s["collapse"]["methods"] if m != "cmmd"]
         return list(dict.fromkeys([*s["e1"]["methods"], *collapse]))
-    return list(s["cross" if dataset == "mnist_fsdd" else "coherence"]["methods"])
+    return list(s["cross" if dataset == "paired" else "coherence"]["methods"])
 
 
 def omegas(wf: Workflow) -> list[float]:
@@ -80,21 +89,21 @@ def data_files(wf: Workflow, dataset: str) -> dict[str, str]:
     p = wf.paths
     if dataset == "two_view":
         return {"two_view": p.path("cmmd_data", dataset=TWO_VIEW_FILE)}
-    files = {"mnist": p.path("prepared", dataset="mnist"), "fsdd": p.path("prepared", dataset="fsdd"),
+    files = {"mnist": p.path("prepared", dataset="mnist"), "partner": p.path("prepared", dataset=partner(wf)),
              "pairing": p.path("cmmd_data", dataset=PAIRING_FILE)}
-    if dataset == "mnist_fsdd_text":
+    if dataset == "paired_text":
         files["text"] = p.path("cmmd_data", dataset=TEXT_FILE)
     return files
 
 
 def evaluators(wf: Workflow, dataset: str, seed: int | str) -> dict[str, str]:
-    """Each generated modality's judge: the shared MNIST and FSDD classifiers, the study's text one."""
+    """Each generated modality's judge: the shared MNIST and partner classifiers, the study's text one."""
     p = wf.paths
     if dataset == "two_view":
         return {}
     judges = {"mnist": p.path("classifier", dataset="mnist", seed=seed),
-              "fsdd": p.path("classifier", dataset="fsdd", seed=seed)}
-    if dataset == "mnist_fsdd_text":
+              partner(wf): p.path("classifier", dataset=partner(wf), seed=seed)}
+    if dataset == "paired_text":
         judges["text"] = p.path("cmmd_text_classifier", seed=seed)
     return judges
 
@@ -108,7 +117,7 @@ def metric_fragments(wf: Workflow) -> list[str]:
     fragments = [p.path("cmmd_omega_metrics", dataset="two_view", value=omega, dim=dim, seed=seed)
                  for omega in omegas(wf) for seed in wf.seeds]
     fragments += [p.path("cmmd_metrics", dataset=dataset, method=method, dim=dim, seed=seed)
-                  for dataset in MODALITIES for method in methods_of(wf, dataset) for seed in wf.seeds]
+                  for dataset in DATASETS for method in methods_of(wf, dataset) for seed in wf.seeds]
     return fragments
 
 
@@ -152,9 +161,13 @@ def generate_two_view(wf: Workflow) -> str:
                     seed=s["seed"], out=wf.paths.path("cmmd_data", dataset=TWO_VIEW_FILE))
 
 
+def text_inputs(wf: Workflow) -> dict[str, str]:
+    return {"mnist": wf.paths.path("prepared", dataset="mnist"), "partner": wf.paths.path("prepared", dataset=partner(wf))}
+
+
 def generate_text(wf: Workflow) -> str:
     s, p = settings(wf)["text"], wf.paths
-    return job_spec("cmmd-text", mnist=p.path("prepared", dataset="mnist"), fsdd=p.path("prepared", dataset="fsdd"),
+    return job_spec("cmmd-text", mnist=p.path("prepared", dataset="mnist"), partner=p.path("prepared", dataset=partner(wf)),
                     alphabet=s["alphabet"], seed=s["seed"], pairing_out=p.path("cmmd_data", dataset=PAIRING_FILE),
                     text_out=p.path("cmmd_data", dataset=TEXT_FILE))
 

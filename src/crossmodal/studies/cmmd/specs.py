@@ -20,7 +20,7 @@ class GenerateTwoViewSpec:
 @dataclass(frozen=True)
 class GenerateTextSpec:
     mnist: Path = option("the prepared MNIST")
-    fsdd: Path = option("the prepared FSDD")
+    partner: Path = option("the prepared partner of MNIST: FSDD offline, SVHN in the paper")
     alphabet: str = option("the text's characters: every digit word's and the padding space")
     seed: int = option("the generation seed (not a training seed)")
     pairing_out: Path = option()
@@ -30,8 +30,8 @@ class GenerateTextSpec:
 @dataclass(frozen=True)
 class TrainModelSpec:
     method: str = option("a method of crossmodal.methods: cmmd, m_minus, vcca, vcca_private, mvae, mmvae, mopoe")
-    dataset: str = option("two_view, mnist_fsdd or mnist_fsdd_text")
-    data: dict[str, Path] = option("its files: two_view; or mnist, fsdd, pairing (and text)")
+    dataset: str = option("two_view, paired or paired_text")
+    data: dict[str, Path] = option("its files: two_view; or mnist, partner, pairing (and text)")
     params: dict[str, Any] = option("the method's settings, latent_dim, architecture and train")
     seed: int = option()
     out: Path = option()
@@ -39,7 +39,7 @@ class TrainModelSpec:
 
 @dataclass(frozen=True)
 class EvaluateModelSpec:
-    dataset: str = option("two_view, mnist_fsdd or mnist_fsdd_text")
+    dataset: str = option("two_view, paired or paired_text")
     data: dict[str, Path] = option("as the model's training job")
     model: Path = option()
     classifiers: dict[str, Path] = option("each modality's evaluator classifier")
