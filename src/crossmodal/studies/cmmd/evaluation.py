@@ -157,7 +157,8 @@ def overhead_rows(model: CMMD, data: Mapping[str, Any], settings: Mapping[str, A
         for key, config in configs.items():
             model.config = config
             totals[key] += step_seconds(model, batch, steps)
-    model.config, tags = configs["mmd"], omega_tags(model)
+    model.config = configs["mmd"]
+    tags = omega_tags(model)
     return [row(EXPERIMENTS["overhead"], tagged("step_ms", **tags), 1000 * totals["mmd"] / int(settings["overhead"]["rounds"])),
             row(EXPERIMENTS["overhead"], tagged("step_ms_elbo", **tags), 1000 * totals["elbo"] / int(settings["overhead"]["rounds"])),
             row(EXPERIMENTS["overhead"], tagged("mmd_overhead_percent", **tags), 100.0 * (totals["mmd"] / totals["elbo"] - 1.0))]
