@@ -52,12 +52,18 @@ class MMVAEConfig(MethodConfig):
             raise ValueError(f"unknown mmvae estimator {self.estimator!r} (expected one of {ESTIMATORS})")
 
 
-class MMVAE(MultimodalVAE):
-    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: MMVAEConfig) -> None:
+class UnimodalExperts(MultimodalVAE):
+    """A model of one encoder (expert) and one decoder per modality, combined by its subclass."""
+
+    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: MethodConfig) -> None:
         super().__init__(modalities, latent_dim)
         self.config = config
         self.encoders = self.unimodal_encoders()
         self.decoders = self.modality_decoders()
+
+
+class MMVAE(UnimodalExperts):
+    config: MMVAEConfig
 
     def encode(self, inputs: Mapping[str, Tensor], cond_mod: Subset = "all") -> Gaussian:
         return moment_matched([self.encoders[name](inputs[name]) for name in self.subset(cond_mod)])
@@ -104,12 +110,8 @@ class MoPoEConfig(BaselineConfig):
     pass
 
 
-class MoPoE(MultimodalVAE):
-    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: MoPoEConfig) -> None:
-        super().__init__(modalities, latent_dim)
-        self.config = config
-        self.encoders = self.unimodal_encoders()
-        self.decoders = self.modality_decoders()
+class MoPoE(UnimodalExperts):
+    config: MoPoEConfig
 
     def subset_posteriors(self, experts: Mapping[str, Gaussian], names: Sequence[str]) -> list[Gaussian]:
         """The product of each non-empty subset's experts (no prior expert: a singleton is its expert)."""
