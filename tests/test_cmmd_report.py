@@ -130,3 +130,13 @@ def test_the_browser_renders_the_cmmd_page(tmp_path: Path) -> None:
     dom, broken, console, _ = render(build_page(tmp_path))
     assert broken == [] and console == [], (broken, console)
     assert '<section id="deviations">' in dom
+
+
+def test_every_paper_value_names_a_study_experiment_a_registered_method_and_where_the_paper_prints_it() -> None:
+    from crossmodal.methods import METHODS
+    from crossmodal.studies.avae.paper import load_paper_values
+    from crossmodal.studies.cmmd.tables import PAPER_VALUES
+
+    values = load_paper_values(PAPER_VALUES)
+    assert values and all(v.experiment in EXPERIMENTS.values() and v.method in METHODS for v in values)
+    assert all(v.paper == "002_c83be825965ea915.txt" and v.table and v.row for v in values)
