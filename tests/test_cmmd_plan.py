@@ -59,3 +59,8 @@ def test_a_swept_omega_outside_the_unit_interval_is_refused_naming_it(omegas: li
 def test_the_configured_omega_outside_the_unit_interval_is_refused_naming_it() -> None:
     with pytest.raises(ConfigError, match=r"cmmd\.methods\.cmmd\.omega"):
         workflow(methods={"cmmd": {"omega": 2.0}})
+
+
+def test_a_text_alphabet_missing_a_letter_of_a_digit_word_is_refused_when_the_workflow_is_read() -> None:
+    with pytest.raises(ValueError, match=r"cmmd\.text\.alphabet .*\['z'\] of 'zero'"):
+        plan.metric_fragments(workflow(text={"alphabet": "abcdefghijklmnopqrstuvwxy "}))

@@ -29,12 +29,9 @@ from torch import Tensor
 
 from crossmodal.data.prepare import load_prepared
 from crossmodal.io import atomic_path
+from crossmodal.studies.cmmd.names import DIGIT_WORDS, PAD, TEXT_LENGTH, check_alphabet
 
 SPLITS = ("train", "val", "test")
-DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-TEXT_LENGTH = 8
-PAD = " "
-DEFAULT_ALPHABET = "abcdefghijklmnopqrstuvwxyz "
 MAX_ANGLE = math.pi / 4
 
 
@@ -122,18 +119,6 @@ def make_two_view_mnist(mnist: Path, sizes: Mapping[str, int], seed: int, out: P
             "outputs": {"rotated": "sigmoid", "noisy": "sigmoid"}, "sources": {"mnist": file_digest(mnist)}}
     save_deterministic({**tensors, "meta": meta}, out)
     return meta
-
-
-def check_alphabet(alphabet: str) -> str:
-    """``alphabet`` if it spells every digit word and the padding; otherwise an error naming the setting."""
-    if len(set(alphabet)) != len(alphabet):
-        raise ValueError(f"text.alphabet {alphabet!r} repeats a character")
-    for word in (*DIGIT_WORDS, PAD):
-        missing = sorted(set(word) - set(alphabet))
-        if missing:
-            raise ValueError(f"text.alphabet {alphabet!r} lacks {missing} of {word!r} (the digit words and the "
-                             f"padding {PAD!r} must all be in it)")
-    return alphabet
 
 
 def digit_text(label: int, offset: int) -> str:

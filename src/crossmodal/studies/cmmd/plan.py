@@ -14,6 +14,7 @@ from typing import Any
 
 from crossmodal.code_versions import code_version_of
 from crossmodal.methods import METHODS
+from crossmodal.studies.cmmd.names import check_alphabet
 from crossmodal.workflow import Workflow, canonical, job_spec
 
 # The generated files (path kind cmmd_data) and the datasets the models train on.
@@ -49,6 +50,7 @@ def check(wf: Workflow) -> None:
         if observed not in modalities(wf, dataset):
             raise ValueError(f"config key cmmd.observed.{dataset}: {observed!r} is not a modality of {dataset} "
                              f"{list(modalities(wf, dataset))}")
+    check_alphabet(settings(wf)["text"]["alphabet"])
 
 
 # --- models and their settings --------------------------------------------------------------------
