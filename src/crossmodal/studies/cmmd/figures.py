@@ -8,6 +8,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import seaborn as sns
 
 from crossmodal.methods import method_title
 from crossmodal.report.analysis import load_metrics
@@ -36,9 +37,14 @@ def plot_collapse(metrics_path: Path, style: dict[str, Any], png: Path, pdf: Pat
     apply_style(style)
     frame = collapse_frame(load_metrics(metrics_path))
     fig, axes = plt.subplots(1, len(COLLAPSE_KINDS), figsize=(4 * len(COLLAPSE_KINDS), 3.2), sharey=True)
+    # One colour and marker per model in every panel; curves that coincide stay distinguishable.
+    models = sorted(frame["model"].unique())
+    looks = {model: (color, marker) for model, color, marker in
+             zip(models, sns.color_palette(n_colors=max(len(models), 1)), "osD^vP*X<>")}
     for ax, (kind, title) in zip(axes, COLLAPSE_KINDS.items()):
         for model, curve in frame[frame["kind"] == kind].groupby("model"):
-            ax.plot(curve["eps"], curve["value"], marker="o", label=model)
+            color, marker = looks[model]
+            ax.plot(curve["eps"], curve["value"], color=color, marker=marker, label=model, alpha=0.85)
         ax.set_title(title)
         ax.set_xlabel("ε (nats)")
         ax.set_ylim(-5, 105)

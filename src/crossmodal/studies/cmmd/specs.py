@@ -1,12 +1,17 @@
-"""The CMMD study's job specs (torch-free: the workflow builds them at parse time)."""
+"""The CMMD study's job specs (torch-free: the workflow builds them at parse time).
+
+``crossmodal.jobs`` registers them, so this module imports nothing of that package (importing it
+first would then be circular); a field's help is the metadata the generated CLI reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crossmodal.jobs.specs import option
+
+def option(help: str = "") -> Any:
+    return field(metadata={"help": help})
 
 
 @dataclass(frozen=True)
