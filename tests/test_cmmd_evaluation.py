@@ -50,3 +50,26 @@ def test_the_linear_probe_separates_separable_classes() -> None:
     y = torch.cat([torch.zeros(20, dtype=torch.long), torch.ones(20, dtype=torch.long)])
     logits = fit_linear_probe(x, y, 2, steps=20, weight_decay=0.0)
     assert percent_correct(logits(x), y) == 100.0
+
+
+def test_the_jobs_generate_train_and_evaluate_a_model_end_to_end(tmp_path) -> None:
+    from test_cmmd_data import fake_prepared
+
+    from crossmodal.metrics import read_metrics
+    from crossmodal.studies.cmmd.evaluation import evaluate_model
+    from crossmodal.studies.cmmd.jobs import generate_two_view, load_trained, train_model
+    from crossmodal.studies.cmmd.specs import EvaluateModelSpec, GenerateTwoViewSpec, TrainModelSpec
+
+    mnist = fake_prepared(tmp_path / "mnist.pt", (1, 8, 8), {"train": 40, "val": 20, "test": 20}, 0, True)
+    views = tmp_path / "views.pt"
+    generate_two_view(GenerateTwoViewSpec(mnist, {"train": 40, "val": 20, "test": 20}, 0, views))
+    params = {**CMMD, "architecture": {"kind": "mlp", "hidden": [8]},
+              "train": {"max_epochs": 1, "batch_size": 16, "learning_rate": 0.001, "patience": None, "monitor": "accuracy"}}
+    model_path = tmp_path / "cmmd.pt"
+    train_model(TrainModelSpec("cmmd", "two_view", {"two_view": views}, params, 0, model_path))
+    assert load_trained(model_path).config.omega == 0.4
+    out = tmp_path / "metrics.csv"
+    evaluate_model(EvaluateModelSpec("two_view", {"two_view": views}, model_path, {},
+                                     {**SETTINGS, "collapse": {**SETTINGS["collapse"], "methods": ["cmmd"]}}, 0, out))
+    metrics = {untagged(r.metric)[0] for r in read_metrics(out)}
+    assert {"val_error", "test_error", "collapsed_prior", "mmd_overhead_percent"} <= metrics

@@ -206,11 +206,10 @@ def evaluate_model(spec: EvaluateModelSpec) -> None:
     data = load_dataset(spec.dataset, spec.data)
     model = load_trained(spec.model)
     classifiers = {name: load_model(path) for name, path in spec.classifiers.items()}
-    latent_dim = model.latent_dim if hasattr(model, "latent_dim") else spec.settings.get("latent_dim", "")
 
     def row(experiment: str, metric: str, value: float, source: str = "", target: str = "") -> MetricRow:
         return metric_row(experiment, model.method, metric, value, source=source, target=target,
-                          latent_dim=latent_dim, seed=spec.seed)
+                          latent_dim=model.latent_dim, seed=spec.seed)
 
     rows: list[MetricRow] = []
     if spec.dataset == "two_view":

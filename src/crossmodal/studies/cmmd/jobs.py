@@ -11,13 +11,12 @@ from typing import Any
 
 import torch
 
-from crossmodal.config import canonical_json
 from crossmodal.engine import TensorBatches, pick_device
-from crossmodal.io import atomic_torch_save, atomic_write_json, load_weights
+from crossmodal.io import load_weights
+from crossmodal.jobs.store import save_model
 from crossmodal.jobs.training import fit
 from crossmodal.methods import METHODS
 from crossmodal.models.base import Modality
-from crossmodal.models.networks import count_trainable_parameters
 from crossmodal.studies.cmmd.data import load_paired, load_two_view, make_paired_text, make_two_view_mnist
 from crossmodal.studies.cmmd.specs import GenerateTextSpec, GenerateTwoViewSpec, TrainModelSpec
 
@@ -84,14 +83,8 @@ def train_model(spec: TrainModelSpec) -> None:
     record = {"method": spec.method, "dataset": spec.dataset, "params": spec.params,
               "modalities": [{"name": m.name, "shape": list(m.shape), "output": m.output,
                               "architecture": m.architecture} for m in modalities.values()]}
-    atomic_torch_save({"build": canonical_json(record), "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}},
-                      spec.out)
-    atomic_write_json(spec.out.with_suffix(".json"), {
-        "kind": "cmmd", "build": record, "trainable_parameters": count_trainable_parameters(model),
-        "best_epoch": result.best_epoch, "best_val_score": result.best_val_score,
-        "monitor": spec.params["train"].get("monitor", "loss"), "stopped_early": result.stopped_early,
-        "epochs_run": len(result.history), "train_seconds": round(result.train_seconds, 3),
-        "precision": result.precision, "history": result.history})
+    # The shared model file and summary; kind "cmmd": load_trained builds it, not the shared store.
+    save_model(spec.out, "cmmd", record, model, result)
     resume.unlink(missing_ok=True)
 
 
