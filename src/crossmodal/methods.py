@@ -95,6 +95,22 @@ METHODS.update({m.name: m for m in (
            long_title="JMVAE-kl"),
     Method("bridged_mvae", "MVAE", "", f"{_STUDY_BASELINES}:StudyMVAE", f"{PACKAGE}.models.baselines.mvae:MVAEConfig"),
 )})
+
+# --- the CMMD study (Mancisidor et al. 2021): its method, its floor and its comparisons --------------
+METHODS.update({
+    m.name: m
+    for m in (
+        Method("cmmd", "CMMD", "cmmd", f"{PACKAGE}.models.cmmd:CMMD", f"{PACKAGE}.models.cmmd:CMMDConfig"),
+        Method("m_minus", "M-", "m_minus", f"{PACKAGE}.models.cmmd:ObservedClassifier",
+               f"{PACKAGE}.models.cmmd:ObservedClassifierConfig", long_title="M- (classifier on x_o alone)"),
+        Method("vcca", "VCCA", "vcca", f"{PACKAGE}.models.vcca:VCCA", f"{PACKAGE}.models.vcca:VCCAConfig"),
+        Method("vcca_private", "VCCA-private", "vcca_private", f"{PACKAGE}.models.vcca:VCCA",
+               f"{PACKAGE}.models.vcca:VCCAConfig"),
+        Method("mmvae", "MMVAE", "mmvae", f"{PACKAGE}.models.mixtures:MMVAE", f"{PACKAGE}.models.mixtures:MMVAEConfig"),
+        Method("mopoe", "MoPoE", "mopoe", f"{PACKAGE}.models.mixtures:MoPoE", f"{PACKAGE}.models.mixtures:MoPoEConfig"),
+    )
+})
+# --- end of the CMMD study's methods ---------------------------------------------------------------
 BASELINES: dict[str, Method] = {name: m for name, m in METHODS.items() if m.baseline}
 
 

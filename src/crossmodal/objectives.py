@@ -268,3 +268,131 @@ def importance_sampled_log_likelihood(
                        - gaussian_log_density(z, mu, logvar))
         total = torch.logaddexp(total, torch.logsumexp(log_weights.double(), dim=0))
     return total - math.log(samples)
+
+
+# --- CMMD study (Mancisidor et al. 2021) and its coherence comparison (MMVAE, MoPoE) ------------
+# Reconstruction terms stay AVAE's squared error; where a method needs a log-likelihood (MMVAE's
+# importance weights) it is its negative, a Gaussian of variance 1/2 up to a constant, so that one
+# importance sample gives back the ELBO every other method minimises.
+
+CMMD_MMD_WEIGHT = 1000.0  # lambda in the authors' code
+CMMD_CLASS_WEIGHT = 10.0  # alpha in the authors' code
+
+
+def gaussian_kernel(x: Tensor, y: Tensor, scale: float | None = None) -> Tensor:
+    """The ``(len(x), len(y))`` matrix ``exp(-||x_i - y_j||^2 / scale)``.
+
+    The default ``scale`` is ``D^2`` for ``D`` latent dimensions: the authors' kernel
+    ``exp(-mean_d (x_d - y_d)^2 / D)`` (InfoVAE's), written as a squared distance."""
+    scale = float(x.shape[1]) ** 2 if scale is None else scale
+    return torch.exp(-torch.cdist(x, y).pow(2) / scale)
+
+
+def mmd_squared(x: Tensor, y: Tensor, scale: float | None = None) -> Tensor:
+    """The biased (V-statistic) estimate ``mean K(x, x) + mean K(y, y) - 2 mean K(x, y)`` of the
+    squared maximum mean discrepancy between the samples ``x`` and ``y``, a scalar."""
+    return (gaussian_kernel(x, x, scale).mean() + gaussian_kernel(y, y, scale).mean()
+            - 2.0 * gaussian_kernel(x, y, scale).mean())
+
+
+def conditional_prior_kl(posterior: Gaussian, prior: Gaussian, code_variance_slip: bool = False) -> Tensor:
+    """Per-example ``KL(q(z|x_o, x_m, y) || p(z|x_o))`` between diagonal Gaussians.
+
+    ``code_variance_slip`` reproduces the authors' code, whose variance-ratio term
+    ``sum var_q / var_p`` lacks the factor 1/2 of the closed form (the paper's KL has it)."""
+    kl = kl_between_gaussians(*posterior, *prior)
+    if code_variance_slip:
+        kl = kl + 0.5 * (posterior[1] - prior[1]).exp().flatten(1).sum(dim=1)
+    return kl
+
+
+def check_omega(omega: float) -> float:
+    """``omega``, CMMD's weight of the KL against the MMD term, if it lies in [0, 1]."""
+    if not 0.0 <= omega <= 1.0:
+        raise ValueError(f"cmmd omega must be in [0, 1] (1 is the plain ELBO), got omega={omega}")
+    return omega
+
+
+def cmmd_objective(
+    reconstruction: Tensor, kl: Tensor, mmd: Tensor, class_logits: Tensor, labels: Tensor, omega: float,
+    mmd_weight: float = CMMD_MMD_WEIGHT, class_weight: float = CMMD_CLASS_WEIGHT, class_loss_summed: bool = False,
+) -> tuple[Tensor, dict[str, Tensor]]:
+    """CMMD's loss, to minimise: ``mean rec + omega mean KL + (1 - omega) lambda MMD^2 + alpha CE``.
+
+    ``reconstruction`` and ``kl`` are per example; ``mmd`` is the batch's MMD^2 between posterior
+    and prior samples; ``class_logits`` the classifier's output on the prior mean. The
+    cross-entropy is a batch mean like every other term; ``class_loss_summed`` sums it over the
+    batch as the authors' code does. Returns the loss and its weighted terms."""
+    check_omega(omega)
+    cross_entropy = F.cross_entropy(class_logits, labels, reduction="sum" if class_loss_summed else "mean")
+    terms = {"reconstruction": reconstruction.mean(), "kl": omega * kl.mean(),
+             "mmd": (1.0 - omega) * mmd_weight * mmd, "classification": class_weight * cross_entropy}
+    return torch.stack(list(terms.values())).sum(), terms
+
+
+def collapsed_fraction(kl_per_dimension: Tensor, epsilons: Sequence[float], delta: float = 0.01) -> Tensor:
+    """Lucas et al. (2019)'s posterior collapse: for each ``eps``, the fraction of latent dimensions
+    i with ``P_x[KL_i(x) < eps] >= 1 - delta``. ``kl_per_dimension`` is ``(examples, dimensions)``."""
+    epsilon = torch.as_tensor(list(epsilons), dtype=kl_per_dimension.dtype).view(-1, 1, 1)
+    share_below = (kl_per_dimension.unsqueeze(0) < epsilon).float().mean(dim=1)  # (eps, dimensions)
+    return (share_below >= 1.0 - delta).float().mean(dim=1)
+
+
+def kl_per_dimension(q: Gaussian, p: Gaussian) -> Tensor:
+    """``KL(q || p)`` of each latent dimension, ``(examples, dimensions)``, for diagonal Gaussians."""
+    (mu_q, logvar_q), (mu_p, logvar_p) = q, p
+    return 0.5 * ((logvar_q - logvar_p).exp() + (mu_q - mu_p).pow(2) / logvar_p.exp() - 1.0 - (logvar_q - logvar_p))
+
+
+def gaussian_log_density(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
+    """``log N(z; mu, diag(exp(logvar)))`` summed over the last dimension (broadcasting)."""
+    return -0.5 * (math.log(2 * math.pi) + logvar + (z - mu).pow(2) / logvar.exp()).sum(dim=-1)
+
+
+def mixture_log_density(z: Tensor, experts: Sequence[Gaussian]) -> Tensor:
+    """``log (1/M) sum_m q_m(z)``: MMVAE's mixture of M equally weighted Gaussian experts."""
+    densities = torch.stack([gaussian_log_density(z, mu, logvar) for mu, logvar in experts])
+    return torch.logsumexp(densities, dim=0) - math.log(len(experts))
+
+
+def mmvae_log_weights(log_prior: Tensor, log_likelihood: Tensor, log_mixture: Tensor) -> Tensor:
+    """The importance weights ``log p(z) + log p(x|z) - log q_MoE(z|x)``, ``(experts, K, batch)``:
+    for the K samples drawn from each expert, every modality's log-likelihood summed."""
+    return log_prior + log_likelihood - log_mixture
+
+
+def mmvae_iwae_bound(log_weights: Tensor) -> Tensor:
+    """Per-example stratified IWAE bound of MMVAE (Shi et al. 2019, Eq. 3):
+    ``(1/M) sum_m log (1/K) sum_k w_mk`` for ``log_weights`` of shape ``(M, K, batch)``."""
+    k = log_weights.shape[1]
+    return (torch.logsumexp(log_weights, dim=1) - math.log(k)).mean(dim=0)
+
+
+def dreg_weights(log_weights: Tensor) -> Tensor:
+    """The normalised importance weights ``w_k / sum_k w_k`` over the K samples, detached: DReG's
+    (Tucker et al. 2019) factor on each sample's score (squared on the encoder's path)."""
+    return torch.softmax(log_weights, dim=1).detach()
+
+
+def mmvae_dreg_surrogate(log_weights: Tensor) -> Tensor:
+    """Per-example surrogate whose gradient is MMVAE's DReG estimator, given ``log_weights``
+    computed with the encoders' parameters detached in ``q`` (the samples keep their path) and the
+    samples' gradient scaled by :func:`dreg_weights` (the model registers that hook). Its value
+    is ``(1/M) sum_m sum_k w~_mk log w_mk``, not the bound: report :func:`mmvae_iwae_bound`."""
+    return (dreg_weights(log_weights) * log_weights).sum(dim=1).mean(dim=0)
+
+
+def nonempty_subsets(modalities: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Every non-empty subset of ``modalities`` (in their order): MoPoE's mixture components."""
+    names = list(modalities)
+    return tuple(tuple(name for i, name in enumerate(names) if mask >> i & 1) for mask in range(1, 2 ** len(names)))
+
+
+def mopoe_negative_elbo(reconstructions: Sequence[Tensor], kls: Sequence[Tensor], kl_weight: float) -> Tensor:
+    """Per-example MoPoE objective (Sutter et al. 2021), to minimise: the mean over the subsets'
+    PoE posteriors of ``rec_s + kl_weight * KL(q_s || p)``, the mixture's ELBO with the KL of the
+    mixture bounded by the mean of its components' KLs. ``reconstructions[s]`` is subset s's
+    reconstruction error of every modality, summed."""
+    if len(reconstructions) != len(kls) or not kls:
+        raise ValueError(f"{len(reconstructions)} reconstruction terms for {len(kls)} subset KLs")
+    return torch.stack([rec + kl_weight * kl for rec, kl in zip(reconstructions, kls)]).mean(dim=0)

@@ -129,6 +129,15 @@ TEMPLATES: dict[str, Template] = {
     # setting (``name``: bimodal or trimodal).
     "bridged_model": Template("results", "models/bridged", "{name}/{method}_z{dim}_seed{seed}", ".pt"),
     "bridged_metrics": Template("results", "metrics/bridged", "{name}/{method}_z{dim}_seed{seed}", ".csv"),
+    # The CMMD study: its generated data (two_view_mnist, mnist_fsdd pairing, text), its models
+    # (a method at its configured settings, or CMMD at one omega of the E1 sweep) and their metrics.
+    "cmmd_data": Template("results", "prepared/cmmd", "{dataset}", ".pt"),
+    "cmmd_text_classifier": Template("results", "models/cmmd", "text_classifier_seed{seed}", ".pt"),
+    "cmmd_model": Template("results", "models/cmmd", "{dataset}/{method}_z{dim}_seed{seed}", ".pt"),
+    "cmmd_omega_model": Template("results", "models/cmmd", "{dataset}/cmmd_omega{value}_z{dim}_seed{seed}", ".pt"),
+    "cmmd_metrics": Template("results", "metrics/cmmd", "{dataset}/{method}_z{dim}_seed{seed}", ".csv"),
+    "cmmd_omega_metrics": Template("results", "metrics/cmmd", "{dataset}/cmmd_omega{value}_z{dim}_seed{seed}", ".csv"),
+    "cmmd_figure": Template("reports", "figures/cmmd", "{figure}", ".png"),
 }
 # Benchmarked jobs, by the group the report's timing table lists them under (and the ETA of a run
 # estimates from: crossmodal.eta).
@@ -140,6 +149,9 @@ BENCHMARK_GROUPS = {
     "sweep_metrics": "evaluate_sweep", "latent_data": "project_latents", "figure_of_data": "plot_figures",
     # The Bridged VAE study.
     "bridged_model": "bridged", "bridged_metrics": "bridged_evaluate",
+    # The CMMD study.
+    "cmmd_data": "cmmd_data", "cmmd_text_classifier": "classifier", "cmmd_model": "cmmd", "cmmd_omega_model": "cmmd",
+    "cmmd_metrics": "cmmd_evaluate", "cmmd_omega_metrics": "cmmd_evaluate",
 }
 
 

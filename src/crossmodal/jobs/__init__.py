@@ -15,6 +15,7 @@ from typing import Any
 
 from crossmodal.jobs import specs as s
 from crossmodal.studies.bridged import specs as bridged_specs
+from crossmodal.studies.cmmd import specs as cmmd_specs
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,16 @@ JOBS: dict[str, Job] = {
     "bridged-grid": Job(bridged_specs.BridgedGridSpec, "crossmodal.studies.bridged.jobs:cross_generation_grid",
                         "figure data: a trimodal model's cross-generation between its two images (Figures 6-7)"),
 }
+# --- the CMMD study's jobs -----------------------------------------------------------------------
+_CMMD = "crossmodal.studies.cmmd"
+JOBS.update({
+    "cmmd-two-view": Job(cmmd_specs.GenerateTwoViewSpec, f"{_CMMD}.jobs:generate_two_view",
+                         "two-view noisy MNIST from the prepared MNIST"),
+    "cmmd-text": Job(cmmd_specs.GenerateTextSpec, f"{_CMMD}.jobs:generate_text",
+                     "MNIST-FSDD-Text: each MNIST image's FSDD partner and its digit text"),
+    "cmmd-train": Job(cmmd_specs.TrainModelSpec, f"{_CMMD}.jobs:train_model", "one method on a CMMD study dataset"),
+    "cmmd-evaluate": Job(cmmd_specs.EvaluateModelSpec, f"{_CMMD}.evaluation:evaluate_model",
+                         "a CMMD study model's metrics: error from x_o, collapse, coherence, overhead"),
+    "cmmd-plot": Job(cmmd_specs.PlotSpec, f"{_CMMD}.figures:plot", "draw a CMMD study figure from metrics.csv"),
+})
+# --- end of the CMMD study's jobs
