@@ -131,7 +131,7 @@ def sweep_fragments(wf: Workflow) -> list[str]:
 
 def metric_fragments(wf: Workflow) -> list[str]:
     """Every metrics file of the study, in the order metrics.csv lists them."""
-    return (table1_fragments(wf) + figure5_fragments(wf) + flex_fragments(wf) + table3_fragments(wf)
+    return (wf.table2_fragments() + table1_fragments(wf) + figure5_fragments(wf) + flex_fragments(wf) + table3_fragments(wf)
             + table1_fragments(wf, "baselines") + figure5_fragments(wf, "baselines") + sweep_fragments(wf))
 
 
