@@ -115,6 +115,17 @@ TEMPLATES: dict[str, Template] = {
     "figure_of_data": Template("reports", "figures/{figure}", "{name}", ".png"),
     "table_csv": Template("reports", "tables", "{table}", ".csv"),
     "table_tex": Template("reports", "tables", "{table}", ".tex"),
+    # --- the M2VAE study (crossmodal.studies.m2vae): {dataset} is mog, emnist or me_mnist (generated
+    # from data_seed, seedless like prepared data); {name} is a model's setting (main or a sweep point).
+    "m2vae_dataset": Template("results", "generated/m2vae", "{dataset}", ".pt"),
+    "m2vae_cvae": Template("results", "models/m2vae/cvae", "{dataset}", ".pt"),
+    "m2vae_model": Template("results", "models/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".pt"),
+    "m2vae_stage1": Template("results", "models/m2vae/{dataset}/stage1", "{method}_{name}_seed{seed}", ".pt"),
+    "m2vae_metrics": Template("results", "metrics/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".csv"),
+    "m2vae_model_data": Template("reports", "figure_data/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".npz"),
+    "m2vae_dataset_data": Template("reports", "figure_data/m2vae", "{dataset}", ".npz"),
+    "m2vae_figure": Template("reports", "figures/m2vae", "{name}", ".png"),
+    # --- end of the M2VAE study's paths
 }
 # Benchmarked jobs, by the group the report's timing table lists them under.
 BENCHMARK_GROUPS = {"prepared": "prepare", "classifier": "classifier", "vae": "vae", "associator": "associator",
