@@ -1,8 +1,8 @@
 """The M2VAE study's generated datasets, each a deterministic function of its settings and seed.
 
 A generated dataset is a dict like a prepared one: for each split ``a_<split>``, ``b_<split>``
-(the two modalities) and ``y_<split>`` (the class), and ``meta``. Written with
-:func:`crossmodal.io.atomic_torch_save`, the same settings and seed give the same bytes.
+(the two modalities) and ``y_<split>`` (the class), and ``meta``. Written with :func:`save`, the
+same settings and seed give the same bytes.
 
 - **MoG** (Sec. 4.2, Fig. 3): ten classes; modality a's means on a 3x3 grid where classes (5, 6, 7)
   share one mean and (0, 8) another, modality b's means on the unit circle where (0, 9) share one.
@@ -15,12 +15,16 @@ A generated dataset is a dict like a prepared one: for each split ``a_<split>``,
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
+
+from crossmodal.io import atomic_path
 
 SPLITS = ("train", "val", "test")
 NUM_CLASSES = 10
@@ -33,6 +37,15 @@ MOG_GRID_A: dict[int, tuple[float, float]] = {
 # Modality b: nine points of the unit circle; (0, 9) share one, so they are ambiguous in b.
 MOG_CIRCLE_B: dict[int, int] = {c: (c if c < 9 else 0) for c in range(NUM_CLASSES)}
 MOG_AMBIGUOUS: dict[str, tuple[tuple[int, ...], ...]] = {"a": ((5, 6, 7), (0, 8)), "b": ((0, 9),)}
+
+
+def save(data: Mapping[str, Any], path: Path) -> None:
+    """``data`` as a torch file whose bytes depend on ``data`` only: ``torch.save`` names the archive
+    inside the zip after the file it writes, and an atomic write's temporary name holds a process id."""
+    buffer = io.BytesIO()
+    torch.save(dict(data), buffer)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
 
 
 def mog_means() -> dict[str, Tensor]:

@@ -12,7 +12,7 @@ import torch
 
 from crossmodal.data.prepare import load_prepared
 from crossmodal.engine import TensorBatches, pick_device
-from crossmodal.io import atomic_torch_save, load_weights
+from crossmodal.io import load_weights
 from crossmodal.jobs.data import split_batches
 from crossmodal.jobs.store import save_model
 from crossmodal.jobs.training import fit
@@ -29,7 +29,7 @@ STUDY_METHODS = ("m2vae", "jmvae_zero", "tvae", "jmvae_kl")
 
 
 def generate_mog(spec: GenerateMoGSpec) -> None:
-    atomic_torch_save(gen.generate_mog(spec.sizes, spec.spread, spec.seed), spec.out)
+    gen.save(gen.generate_mog(spec.sizes, spec.spread, spec.seed), spec.out)
 
 
 def train_cvae(spec: TrainCVAESpec) -> None:
@@ -59,11 +59,11 @@ def generate_emnist(spec: GenerateEMNISTSpec) -> None:
     if len(latent_dims) != 1:
         raise ValueError(f"the two CVAEs have latent sizes {sorted(latent_dims)}: m2vae.cvae.latent_dim must be one size")
     data = gen.generate_emnist(decoders, spec.sizes, latent_dims.pop(), spec.truncation, spec.seed)
-    atomic_torch_save(data, spec.out)
+    gen.save(data, spec.out)
 
 
 def shuffle(spec: ShuffleSpec) -> None:
-    atomic_torch_save(gen.shuffle_within_class(load_weights(spec.data), spec.modality, spec.seed), spec.out)
+    gen.save(gen.shuffle_within_class(load_weights(spec.data), spec.modality, spec.seed), spec.out)
 
 
 # --- the multimodal VAEs -------------------------------------------------------------------------
