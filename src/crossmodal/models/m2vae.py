@@ -143,10 +143,8 @@ class JMVAEZero(SharedDecoderVAE):
         return StepOutput(-elbo.mean(), {"elbo_joint": elbo.mean().detach()})
 
 
-class TVAE(SharedDecoderVAE):
-    """Vedantam et al.'s triple ELBO as the paper trains it, in two stages (two jobs, as AVAE's two
-    phases): ``stage="joint"`` fits q(z|a,b) and the decoders on the joint ELBO; ``stage="unimodal"``
-    starts from those weights, freezes them, and fits each q(z|m) on its own ELBO."""
+class JointAndUnimodalVAE(SharedDecoderVAE):
+    """A joint encoder q(z|M) and one encoder q(z|m) per modality (tVAE, JMVAE-kl)."""
 
     def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: M2VAEConfig) -> None:
         super().__init__(modalities, latent_dim, config)
@@ -154,6 +152,16 @@ class TVAE(SharedDecoderVAE):
         self.encoders = nn.ModuleDict({subset_key(s): self.subset_encoder(s) for s in [tuple(names)]
                                        + [(n,) for n in names]})
         self.decoders = self.modality_decoders()
+
+
+class TVAE(JointAndUnimodalVAE):
+    """Vedantam et al.'s triple ELBO as the paper trains it, in two stages (two jobs, as AVAE's two
+    phases): ``stage="joint"`` fits q(z|a,b) and the decoders on the joint ELBO; ``stage="unimodal"``
+    starts from those weights, freezes them, and fits each q(z|m) on its own ELBO."""
+
+    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: M2VAEConfig) -> None:
+        super().__init__(modalities, latent_dim, config)
+        names = list(self.modalities)
         if config.stage == "joint":
             for n in names:
                 freeze(self.encoders[n])
@@ -172,16 +180,9 @@ class TVAE(SharedDecoderVAE):
                           {f"elbo_{n}": e.mean().detach() for n, e in elbos.items()})
 
 
-class JMVAEKL(SharedDecoderVAE):
+class JMVAEKL(JointAndUnimodalVAE):
     """Suzuki et al.'s JMVAE-kl (Eq. 3): the joint ELBO minus alpha-weighted KLs from the joint
     posterior to each unimodal one; the paper's Fig. 2 trains it on e-MNIST and me-MNIST."""
-
-    def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: M2VAEConfig) -> None:
-        super().__init__(modalities, latent_dim, config)
-        names = list(self.modalities)
-        self.encoders = nn.ModuleDict({subset_key(s): self.subset_encoder(s) for s in [tuple(names)]
-                                       + [(n,) for n in names]})
-        self.decoders = self.modality_decoders()
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         x = self.inputs(batch)
