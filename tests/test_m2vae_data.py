@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from crossmodal.models.cvae import CVAE, CVAEConfig
+from crossmodal.studies.m2vae.jobs import first_per_class
 from crossmodal.studies.m2vae.generate import (MOG_AMBIGUOUS, generate_emnist, generate_mog, mog_means, save,
                                                shuffle_within_class, truncated_normal)
 
@@ -67,3 +68,9 @@ def test_emnist_is_byte_identical_for_a_seed_and_me_mnist_shuffles_within_class(
         assert before == after
     assert not torch.equal(mixed["b_train"], data["b_train"])
     assert mixed["meta"]["dataset"] == "me_mnist"
+
+
+def test_the_cvae_trains_on_the_first_examples_of_each_class() -> None:
+    labels = torch.tensor([0, 1, 0, 1, 0, 1, 2, 2])
+    assert first_per_class(labels, 6).tolist() == [0, 1, 2, 3, 6, 7]
+    assert first_per_class(labels, None).tolist() == list(range(8))

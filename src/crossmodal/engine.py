@@ -182,7 +182,9 @@ def default_checkpoint_interval_s() -> float:
 OPTIMIZERS = ("adam", "rmsprop")
 
 
-def make_optimizer(config: TrainConfig, parameters: list[torch.nn.Parameter], device: torch.device) -> torch.optim.Optimizer:
+def make_optimizer(
+    config: TrainConfig, parameters: list[torch.nn.Parameter], device: torch.device
+) -> torch.optim.Optimizer:
     """The configured optimiser over ``parameters``. The fused kernels update all parameters in one
     pass; PyTorch's default on CPU is a Python loop over them, which cost a sixth of an MLP-VAE step here."""
     if config.optimizer == "rmsprop":

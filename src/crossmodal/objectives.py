@@ -229,8 +229,8 @@ def leave_one_out(subset: ModalitySubset) -> list[ModalitySubset]:
     return [subset[:i] + subset[i + 1:] for i in range(len(subset))]
 
 
-def m2vae_elbo(subset: ModalitySubset, elbos: Mapping[ModalitySubset, Tensor], mutual_kls: Mapping[tuple[ModalitySubset, ModalitySubset], Tensor],
-               alpha: float) -> Tensor:
+def m2vae_elbo(subset: ModalitySubset, elbos: Mapping[ModalitySubset, Tensor],
+               mutual_kls: Mapping[tuple[ModalitySubset, ModalitySubset], Tensor], alpha: float) -> Tensor:
     """M2VAE's bound of Eq. 11 for the modalities ``subset``, per example:
 
     ``L_M2(M) = 1/|M| * (L_JM(M) + sum_{m in M~} L_M2(m))`` with

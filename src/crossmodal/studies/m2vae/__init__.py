@@ -20,7 +20,8 @@ TABLE_CAPTIONS = {
     "m2check": "M2VAE Fig. 2: JMVAE-kl's joint ELBO on e-MNIST and me-MNIST.",
     "m2latentmog": "M2VAE study, MoG: k-NN accuracy (%) per encoder subset and KL from the joint posterior.",
     "m2latentemnist": "M2VAE study, e-MNIST: k-NN accuracy (%), KL from the joint posterior, cross-modal accuracy (%).",
-    "m2ambiguity": "M2VAE study, MoG: spread of each ambiguous group's class centroids (0: merged, 1: as far apart as the average class).",
+    "m2ambiguity": "M2VAE study, MoG: spread of each ambiguous group's class centroids "
+                   "(0: merged, 1: as far apart as the average class).",
     "m2sweep": "M2VAE Fig. 4: the alpha-beta sweep on MoG.",
 }
 

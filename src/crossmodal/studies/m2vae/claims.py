@@ -65,7 +65,8 @@ def claim_dataset_check(check: Table, scale: str | None) -> Claim:
 
 
 def claim_alpha_collapse(sweep: Table) -> Claim:
-    text = f"alpha = 1 collapses the classes (k-NN accuracy of q(z|a,b) on MoG at least {COLLAPSE_POINTS:g} points below the smallest alpha's)"
+    text = (f"alpha = 1 collapses the classes (k-NN accuracy of q(z|a,b) on MoG at least {COLLAPSE_POINTS:g} points "
+            "below the smallest alpha's)")
     index = next(i for i, c in enumerate(sweep.columns) if c["metric"] == "knn_accuracy" and c["subset"] == "a+b")
     by_alpha: dict[float, list[float]] = {}
     for row in sweep.rows:

@@ -183,7 +183,8 @@ def drawings(model: MultimodalVAE, subsets: Sequence[Sequence[str]], dataset: st
     if dataset == "mog":
         generator = torch.Generator().manual_seed(0)
         seeds = (torch.rand(params["reencode_seeds"], DRAWABLE_DIM, generator=generator) * 4 - 2).to(device)
-        return {f"trajectory_{subset_key(s)}": reencoding_trajectories(model, s, seeds, params["reencode_steps"]).cpu().numpy()
+        steps = params["reencode_steps"]
+        return {f"trajectory_{subset_key(s)}": reencoding_trajectories(model, s, seeds, steps).cpu().numpy()
                 for s in subsets}
     axis = torch.linspace(-2, 2, params["grid"])
     # Row-major from the top left: z_2 falls down the rows, z_1 rises along each row.

@@ -85,6 +85,7 @@ def plot_latents(paths: Sequence[Path], png: Path, pdf: Path) -> None:
     for i, m in enumerate(grids):
         axes[1, i].imshow(tile(d[f"grid_{m}"].astype(np.float32)), cmap="gray", vmin=0, vmax=1, extent=(-2, 2, -2, 2))
         axes[1, i].set_title(f"p({m}|z), z on a 2-sigma grid", fontsize=8)
+        axes[1, i].grid(False)
     for ax in axes.flat:
         if not ax.has_data() and not ax.images:
             ax.axis("off")

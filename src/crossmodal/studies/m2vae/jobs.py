@@ -32,9 +32,22 @@ def generate_mog(spec: GenerateMoGSpec) -> None:
     gen.save(gen.generate_mog(spec.sizes, spec.spread, spec.seed), spec.out)
 
 
+def first_per_class(labels: torch.Tensor, count: int | None) -> torch.Tensor:
+    """The indices of the first ``count / classes`` examples of every class (all of them for None)."""
+    if count is None:
+        return torch.arange(len(labels))
+    classes = labels.unique()
+    per_class = max(1, count // len(classes))
+    return torch.cat([(labels == c).nonzero().flatten()[:per_class] for c in classes]).sort().values
+
+
 def train_cvae(spec: TrainCVAESpec) -> None:
+    """A CVAE on a prepared dataset's training split (``params["train_examples"]``: a class-balanced
+    part of it, for the CPU budget), stopped on its validation split."""
     torch.manual_seed(spec.seed)
     data = load_prepared(spec.data)
+    kept = first_per_class(data["y_train"], spec.params.get("train_examples"))
+    data = {**data, "x_train": data["x_train"][kept], "y_train": data["y_train"][kept]}
     meta = data["meta"]
     params = {**spec.params, "num_classes": len(meta["classes"])}
     build = {"params": params, "dataset": meta["dataset"]}
