@@ -12,6 +12,7 @@ from crossmodal.config import (
     class_map,
     configured_sweep_setting,
     model_params,
+    study_schemas,
     sweep_job_params,
     validate_config,
 )
@@ -50,7 +51,8 @@ def test_a_study_section_is_validated_and_filled_by_the_study_schema(monkeypatch
     ``studies/<name>/schema.json``: a missing section takes the defaults, a typo is named."""
     section = {"type": "object", "additionalProperties": False,
                "properties": {"samples": {"type": "integer", "minimum": 1, "default": 1000}}}
-    monkeypatch.setattr("crossmodal.config.study_schemas", lambda: {"toy": section})
+    studies = study_schemas()  # the real studies' sections stay valid beside the toy's
+    monkeypatch.setattr("crossmodal.config.study_schemas", lambda: {**studies, "toy": section})
     assert validate_config(_load("smoke"))["toy"] == {"samples": 1000}
     config = _load("smoke")
     config["toy"] = {"sample": 5}

@@ -119,8 +119,9 @@ def test_tvae_trains_the_joint_part_first_then_only_the_unimodal_encoders() -> N
 
 def test_the_engine_builds_the_configured_optimiser() -> None:
     parameters = [torch.nn.Parameter(torch.zeros(2))]
-    config = TrainConfig(max_epochs=1, batch_size=1, learning_rate=0.01, optimizer="rmsprop")
-    assert isinstance(make_optimizer(config, parameters, torch.device("cpu")), torch.optim.RMSprop)
+    config, cpu = TrainConfig(max_epochs=1, batch_size=1, learning_rate=0.01), torch.device("cpu")
+    assert isinstance(make_optimizer("rmsprop", config, parameters, cpu), torch.optim.RMSprop)
     with pytest.raises(ValueError, match="train.optimizer"):
-        make_optimizer(TrainConfig(1, 1, 0.01, optimizer="sgd"), parameters, torch.device("cpu"))
-    assert math.isclose(make_optimizer(TrainConfig(1, 1, 0.01), parameters, torch.device("cpu")).defaults["lr"], 0.01)
+        make_optimizer("sgd", config, parameters, cpu)
+    adam = make_optimizer("adam", config, parameters, cpu)
+    assert isinstance(adam, torch.optim.Adam) and math.isclose(adam.defaults["lr"], 0.01)

@@ -99,7 +99,6 @@ class TrainConfig:
     eval_batch_size: int = 4096
     monitor: str = "loss"  # validation metric for early stopping: "loss" (min) or "accuracy" (max)
     precision: str = "auto"  # training forward pass: "auto" (bf16 where native), "bf16" or "fp32"
-    optimizer: str = "adam"  # "adam" or "rmsprop" (the M2VAE paper trains its MoG models with RMSprop)
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "TrainConfig":
@@ -115,7 +114,6 @@ class TrainConfig:
             eval_batch_size=int(given["eval_batch_size"]),
             monitor=str(given["monitor"]),
             precision=str(given["precision"]),
-            optimizer=str(given["optimizer"]),
         )
 
 
@@ -183,14 +181,14 @@ OPTIMIZERS = ("adam", "rmsprop")
 
 
 def make_optimizer(
-    config: TrainConfig, parameters: list[torch.nn.Parameter], device: torch.device
+    name: str, config: TrainConfig, parameters: list[torch.nn.Parameter], device: torch.device
 ) -> torch.optim.Optimizer:
-    """The configured optimiser over ``parameters``. The fused kernels update all parameters in one
+    """The optimiser ``name`` over ``parameters``. Adam's fused kernel updates all parameters in one
     pass; PyTorch's default on CPU is a Python loop over them, which cost a sixth of an MLP-VAE step here."""
-    if config.optimizer == "rmsprop":
+    if name == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
-    if config.optimizer != "adam":
-        raise ValueError(f"train.optimizer must be one of {OPTIMIZERS}, got {config.optimizer!r}")
+    if name != "adam":
+        raise ValueError(f"train.optimizer must be one of {OPTIMIZERS}, got {name!r}")
     return torch.optim.Adam(parameters, lr=config.learning_rate, weight_decay=config.weight_decay,
                             fused=device.type in ("cpu", "cuda"))
 
@@ -211,6 +209,7 @@ class Trainer:
     ``checkpoint_interval_s``: training seconds between checkpoints (default
     :func:`default_checkpoint_interval_s`); one is written at the end of the first epoch past the interval.
     ``on_epoch_end``: a test hook called after each epoch (and its checkpoint, if one is due).
+    ``optimizer``: ``"adam"`` (every model of the AVAE study) or ``"rmsprop"`` (the M2VAE paper's MoG models).
     """
 
     def __init__(
@@ -224,6 +223,7 @@ class Trainer:
         checkpoint_interval_s: float | None = None,
         device: torch.device | None = None,
         on_epoch_end: Callable[[int], None] | None = None,
+        optimizer: str = "adam",
     ) -> None:
         self.device = device or pick_device()
         self.model = model.to(self.device)
@@ -239,7 +239,7 @@ class Trainer:
         if not trainable:
             raise ValueError(f"{name}: the model has no trainable parameters")
         self.precision = resolve_precision(config.precision, self.device)
-        self.optimizer = make_optimizer(config, trainable, self.device)
+        self.optimizer = make_optimizer(optimizer, config, trainable, self.device)
 
     def evaluate_loss(self, source: BatchSource) -> dict[str, float]:
         """Mean loss and metrics over ``source`` in eval mode, weighted by batch size."""
