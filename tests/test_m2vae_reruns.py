@@ -20,7 +20,7 @@ def m2vae_smoke_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if mirror is None:
         pytest.skip("no offline dataset mirror (set CROSSMODAL_DATA_MIRROR)")
     repo = copy_repo(tmp_path_factory.mktemp("m2vae-reruns") / "repo")
-    snakemake(repo, *STUDY, mirror=mirror)
+    snakemake(repo, *STUDY, "--cores", "1", mirror=mirror)
     return repo
 
 
