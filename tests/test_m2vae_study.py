@@ -19,8 +19,9 @@ from crossmodal.models.base import Modality
 from crossmodal.models.m2vae import M2VAE, M2VAEConfig
 from crossmodal.report.analysis import FAILS, HOLDS
 from crossmodal.studies.m2vae import plan
+from crossmodal.studies.m2vae.plan import check_subsets
 from crossmodal.studies.m2vae.claims import claims
-from crossmodal.studies.m2vae.evaluate import check_subsets, metrics_and_figure
+from crossmodal.studies.m2vae.evaluate import metrics_and_figure
 from crossmodal.studies.m2vae.figures import plot_latents
 from crossmodal.studies.m2vae.generate import generate_mog
 from crossmodal.studies.m2vae.paper import paper_values

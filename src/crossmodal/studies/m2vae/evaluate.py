@@ -34,23 +34,11 @@ from crossmodal.models.m2vae import subset_key
 from crossmodal.objectives import eq12_elbo, kl_between_gaussians, reparameterize
 from crossmodal.studies.m2vae.generate import MOG_AMBIGUOUS
 from crossmodal.studies.m2vae.jobs import MODALITIES, load_study_model
+from crossmodal.studies.m2vae.plan import check_subsets
 from crossmodal.studies.m2vae.specs import DataFigureSpec, EvaluateStudyModelSpec
 
 CHUNK = 2048
 DRAWABLE_DIM = 2
-
-
-def check_subsets(subsets: Sequence[Sequence[str]], modalities: Sequence[str]) -> list[tuple[str, ...]]:
-    """The configured encoder subsets, each in modality order; a subset naming a modality the
-    study lacks is refused, naming the setting."""
-    checked = []
-    for subset in subsets:
-        unknown = [name for name in subset if name not in modalities]
-        if unknown or not subset:
-            raise ValueError(f"config key m2vae.evaluation.subsets: {list(subset)} names modalities {unknown or '[]'} "
-                             f"the study lacks; its modalities are {list(modalities)}")
-        checked.append(tuple(name for name in modalities if name in subset))
-    return checked
 
 
 def in_chunks(fn: Callable[[dict[str, Tensor]], Tensor], x: Mapping[str, Tensor]) -> Tensor:

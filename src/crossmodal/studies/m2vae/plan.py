@@ -9,7 +9,7 @@ e-MNIST and me-MNIST (Fig. 2). Settings are the config section ``m2vae`` (``sche
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crossmodal.code_versions import code_version_of
@@ -32,6 +32,19 @@ CODE = {"data": code_version_of(JOBS), "cvae": code_version_of(JOBS, "crossmodal
         "plot": code_version_of("crossmodal.studies.m2vae.figures")}
 
 
+def check_subsets(subsets: Sequence[Sequence[str]], modalities: Sequence[str]) -> list[tuple[str, ...]]:
+    """The configured encoder subsets, each in modality order; a subset naming a modality the
+    study lacks is refused, naming the setting."""
+    checked = []
+    for subset in subsets:
+        unknown = [name for name in subset if name not in modalities]
+        if unknown or not subset:
+            raise ValueError(f"config key m2vae.evaluation.subsets: {list(subset)} names modalities {unknown or '[]'} "
+                             f"the study lacks; its modalities are {list(modalities)}")
+        checked.append(tuple(name for name in modalities if name in subset))
+    return checked
+
+
 def section(wf: Workflow) -> Mapping[str, Any]:
     """The config's ``m2vae`` section, checked where the schema cannot say why a value is wrong."""
     settings = wf.config["m2vae"]
@@ -39,11 +52,7 @@ def section(wf: Workflow) -> Mapping[str, Any]:
             ("m2vae.sweep.alphas", a) for a in settings["sweep"]["alphas"]]:
         if not alpha >= 0:
             raise ValueError(f"config key {where}: alpha must be >= 0 (it weighs KL divergences), got {alpha}")
-    for subset in settings["evaluation"]["subsets"]:
-        unknown = [name for name in subset if name not in MODALITIES]
-        if unknown or not subset:
-            raise ValueError(f"config key m2vae.evaluation.subsets: {subset} names modalities {unknown or '[]'} "
-                             f"the study lacks; its modalities are {list(MODALITIES)}")
+    check_subsets(settings["evaluation"]["subsets"], MODALITIES)
     missing = [d for d in SOURCES.values() if d not in wf.config["datasets"]]
     if missing:
         raise ValueError(f"config key datasets: the M2VAE study's e-MNIST needs {missing} (its CVAEs train on them)")
