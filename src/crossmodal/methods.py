@@ -61,6 +61,7 @@ def _baseline(name: str, title: str, family: str, model: str, config: str, long_
 
 
 _AVAE = (f"{PACKAGE}.models.avae:AssociativeVAE", f"{PACKAGE}.models.avae:AssociatorConfig")
+_M2VAE_CONFIG = f"{PACKAGE}.models.m2vae:M2VAEConfig"  # the M2VAE study's methods share one config
 
 METHODS: dict[str, Method] = {
     m.name: m
@@ -79,6 +80,16 @@ METHODS: dict[str, Method] = {
         Method("classifier", "classifier", "classifier", f"{PACKAGE}.models.classifier:Classifier",
                f"{PACKAGE}.models.classifier:ClassifierConfig"),
         Method("associator", "associator", "associator", *_AVAE),
+        # --- the M2VAE study (crossmodal.studies.m2vae; its settings are its config section): its
+        # models (crossmodal.models.m2vae) and its e-MNIST generator (crossmodal.models.cvae).
+        Method("m2vae", "M2VAE", model=f"{PACKAGE}.models.m2vae:M2VAE", config=_M2VAE_CONFIG),
+        Method("jmvae_zero", "JMVAE-Zero", model=f"{PACKAGE}.models.m2vae:JMVAEZero", config=_M2VAE_CONFIG),
+        Method("tvae", "tVAE", model=f"{PACKAGE}.models.m2vae:TVAE", config=_M2VAE_CONFIG),
+        Method("jmvae_kl", "JMVAE-kl", model=f"{PACKAGE}.models.m2vae:JMVAEKL", config=_M2VAE_CONFIG,
+               long_title="JMVAE-kl (the M2VAE paper's Fig. 2 dataset check)"),
+        Method("cvae", "CVAE", model=f"{PACKAGE}.models.cvae:CVAE", config=f"{PACKAGE}.models.cvae:CVAEConfig",
+               long_title="CVAE (the e-MNIST generator, M2VAE paper Table 3)"),
+        # --- end of the M2VAE study's methods
     )
 }
 # --- the Bridged VAE study (crossmodal.studies.bridged): its methods, on the study's networks ---

@@ -344,11 +344,6 @@ def kl_per_dimension(q: Gaussian, p: Gaussian) -> Tensor:
     return 0.5 * ((logvar_q - logvar_p).exp() + (mu_q - mu_p).pow(2) / logvar_p.exp() - 1.0 - (logvar_q - logvar_p))
 
 
-def gaussian_log_density(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
-    """``log N(z; mu, diag(exp(logvar)))`` summed over the last dimension (broadcasting)."""
-    return -0.5 * (math.log(2 * math.pi) + logvar + (z - mu).pow(2) / logvar.exp()).sum(dim=-1)
-
-
 def mixture_log_density(z: Tensor, experts: Sequence[Gaussian]) -> Tensor:
     """``log (1/M) sum_m q_m(z)``: MMVAE's mixture of M equally weighted Gaussian experts."""
     densities = torch.stack([gaussian_log_density(z, mu, logvar) for mu, logvar in experts])
@@ -396,3 +391,54 @@ def mopoe_negative_elbo(reconstructions: Sequence[Tensor], kls: Sequence[Tensor]
     if len(reconstructions) != len(kls) or not kls:
         raise ValueError(f"{len(reconstructions)} reconstruction terms for {len(kls)} subset KLs")
     return torch.stack([rec + kl_weight * kl for rec, kl in zip(reconstructions, kls)]).mean(dim=0)
+
+# --- the M2VAE study (Korthals et al., ICLR 2019 submission) --------------------------------------
+# ELBOs here are per-example values to MAXIMISE (the paper's sign); the models negate their mean.
+
+ModalitySubset = tuple[str, ...]  # an encoder subset: modality names in model order
+
+
+def check_alpha(alpha: float) -> float:
+    """The mutual-KL weight alpha of M2VAE / JMVAE: a weight, never negative."""
+    if not alpha >= 0:
+        raise ValueError(f"m2vae alpha must be >= 0 (it weighs KL(q(z|M) || q(z|m)) terms), got {alpha}")
+    return alpha
+
+
+def subset_elbo(reconstruction_nlls: Sequence[Tensor], kl_prior: Tensor, beta: float) -> Tensor:
+    """Per-example ``sum_m E_q[log p(x_m|z)] - beta * KL(q(z|S) || p(z))`` (M2VAE Eqs. 7-9) from
+    each reconstructed modality's negative log-likelihood."""
+    return -negative_elbo(reconstruction_nlls, kl_prior, beta)
+
+
+def leave_one_out(subset: ModalitySubset) -> list[ModalitySubset]:
+    """The subsets of ``subset`` with one modality less (the paper's M~ of Eq. 11), in order."""
+    return [subset[:i] + subset[i + 1:] for i in range(len(subset))]
+
+
+def m2vae_elbo(subset: ModalitySubset, elbos: Mapping[ModalitySubset, Tensor],
+               mutual_kls: Mapping[tuple[ModalitySubset, ModalitySubset], Tensor], alpha: float) -> Tensor:
+    """M2VAE's bound of Eq. 11 for the modalities ``subset``, per example:
+
+    ``L_M2(M) = 1/|M| * (L_JM(M) + sum_{m in M~} L_M2(m))`` with
+    ``L_JM(M) = elbos[M] - alpha * sum_{m in M~} KL(q(z|M) || q(z|m))`` (Eq. 3) and, at the end of the
+    recursion, ``L_M2({m}) = elbos[(m,)]``, the unimodal ELBO. ``elbos``: each subset's ELBO
+    (:func:`subset_elbo`, reconstructing that subset's modalities); ``mutual_kls[(M, m)]``:
+    ``KL(q(z|M) || q(z|m))``. For two modalities this is half of Eq. 6:
+    ``(L_a + L_b + L_ab - alpha KL(q_ab||q_a) - alpha KL(q_ab||q_b)) / 2``.
+    """
+    check_alpha(alpha)
+    if len(subset) == 1:
+        return elbos[subset]
+    smaller = leave_one_out(subset)
+    joint = elbos[subset] - alpha * torch.stack([mutual_kls[(subset, s)] for s in smaller]).sum(dim=0)
+    return (joint + torch.stack([m2vae_elbo(s, elbos, mutual_kls, alpha) for s in smaller]).sum(dim=0)) / len(subset)
+
+
+def eq12_elbo(reconstruction_nlls: Sequence[Tensor], z: Tensor, posterior: Gaussian) -> Tensor:
+    """M2VAE Eq. 12, one sample ``z ~ q(z|S)``: ``log p(M|z) + log p(z) - log q(z|S)``, every
+    modality decoded whatever the encoder subset S saw; ``reconstruction_nlls``: ``-log p(x_m|z)``."""
+    log_prior = gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z))
+    log_posterior = gaussian_log_density(z, *posterior)
+    return -torch.stack(list(reconstruction_nlls)).sum(dim=0) + log_prior - log_posterior
+

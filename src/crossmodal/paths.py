@@ -138,6 +138,16 @@ TEMPLATES: dict[str, Template] = {
     "cmmd_metrics": Template("results", "metrics/cmmd", "{dataset}/{method}_z{dim}_seed{seed}", ".csv"),
     "cmmd_omega_metrics": Template("results", "metrics/cmmd", "{dataset}/cmmd_omega{value}_z{dim}_seed{seed}", ".csv"),
     "cmmd_figure": Template("reports", "figures/cmmd", "{figure}", ".png"),
+    # The M2VAE study (crossmodal.studies.m2vae): {dataset} is mog, emnist or me_mnist (generated
+    # from data_seed, seedless like prepared data); {name} is a model's setting (main or a sweep point).
+    "m2vae_dataset": Template("results", "generated/m2vae", "{dataset}", ".pt"),
+    "m2vae_cvae": Template("results", "models/m2vae/cvae", "{dataset}", ".pt"),
+    "m2vae_model": Template("results", "models/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".pt"),
+    "m2vae_stage1": Template("results", "models/m2vae/{dataset}/stage1", "{method}_{name}_seed{seed}", ".pt"),
+    "m2vae_metrics": Template("results", "metrics/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".csv"),
+    "m2vae_model_data": Template("reports", "figure_data/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".npz"),
+    "m2vae_dataset_data": Template("reports", "figure_data/m2vae", "{dataset}", ".npz"),
+    "m2vae_figure": Template("reports", "figures/m2vae", "{name}", ".png"),
 }
 # Benchmarked jobs, by the group the report's timing table lists them under (and the ETA of a run
 # estimates from: crossmodal.eta).
@@ -152,6 +162,9 @@ BENCHMARK_GROUPS = {
     # The CMMD study.
     "cmmd_data": "cmmd_data", "cmmd_text_classifier": "classifier", "cmmd_model": "cmmd", "cmmd_omega_model": "cmmd",
     "cmmd_metrics": "cmmd_evaluate", "cmmd_omega_metrics": "cmmd_evaluate",
+    # The M2VAE study.
+    "m2vae_dataset": "m2vae_data", "m2vae_cvae": "m2vae_cvae", "m2vae_model": "m2vae", "m2vae_stage1": "m2vae_stage1",
+    "m2vae_metrics": "m2vae_evaluate",
 }
 
 
@@ -240,8 +253,8 @@ class RunPaths:
         """The benchmark of the job that writes ``kind``: ``benchmarks/<group>/<job>.tsv``. A field of
         the kind's folder (an experiment, a figure) leads the job's name, so that no two jobs share one."""
         template = TEMPLATES[kind]
-        folder_field = template.folder.rsplit("/", 1)[-1] if "{" in template.folder else ""
-        name = f"{folder_field}_{template.name}" if folder_field else template.name
+        folder_fields = [part for part in template.folder.split("/") if "{" in part]
+        name = "_".join([*folder_fields, template.name])
         job = fill(Template(template.root, "", name), fields).replace("/", "_")
         return f"{self.benchmarks}/{BENCHMARK_GROUPS[kind]}/{job}.tsv"
 

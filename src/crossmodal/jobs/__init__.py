@@ -16,6 +16,7 @@ from typing import Any
 from crossmodal.jobs import specs as s
 from crossmodal.studies.bridged import specs as bridged_specs
 from crossmodal.studies.cmmd import specs as cmmd_specs
+from crossmodal.studies.m2vae import specs as m2vae_specs
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,19 @@ JOBS: dict[str, Job] = {
                             "the Bridged VAE study's log-likelihoods, label errors, generation and parameter counts"),
     "bridged-grid": Job(bridged_specs.BridgedGridSpec, "crossmodal.studies.bridged.jobs:cross_generation_grid",
                         "figure data: a trimodal model's cross-generation between its two images (Figures 6-7)"),
+
+    # --- the M2VAE study (crossmodal.studies.m2vae) ---
+    **{f"m2vae-{name}": Job(spec, f"crossmodal.studies.m2vae.{function}", help) for name, spec, function, help in (
+        ("generate-mog", m2vae_specs.GenerateMoGSpec, "jobs:generate_mog", "the MoG toy dataset"),
+        ("train-cvae", m2vae_specs.TrainCVAESpec, "jobs:train_cvae", "a dataset's CVAE, the e-MNIST generator"),
+        ("generate-emnist", m2vae_specs.GenerateEMNISTSpec, "jobs:generate_emnist", "e-MNIST from the two CVAEs"),
+        ("shuffle", m2vae_specs.ShuffleSpec, "jobs:shuffle", "me-MNIST: a modality shuffled within each class"),
+        ("train", m2vae_specs.TrainStudyModelSpec, "jobs:train", "M2VAE, JMVAE-Zero, tVAE or JMVAE-kl"),
+        ("evaluate", m2vae_specs.EvaluateStudyModelSpec, "evaluate:evaluate",
+         "Eq. 12 ELBOs, latent-space measures and figure data of a trained model"),
+        ("data-figure", m2vae_specs.DataFigureSpec, "evaluate:data_figure", "figure data: a generated dataset's sample"),
+        ("plot", m2vae_specs.StudyPlotSpec, "figures:plot", "draw one of the study's figures"),
+    )},
 }
 # --- the CMMD study's jobs -----------------------------------------------------------------------
 _CMMD = "crossmodal.studies.cmmd"

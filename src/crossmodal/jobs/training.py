@@ -43,7 +43,8 @@ def fit(
         if stale != resume:
             log.info("%s: removing %s, left by a run with other parameters or code", name, stale)
             stale.unlink(missing_ok=True)
-    trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume)
+    trainer = Trainer(model, TrainConfig.from_params(params["train"]), name=name, seed=seed, resume_path=resume,
+                      optimizer=params["train"].get("optimizer", "adam"))
     try:
         result = trainer.fit(train, val)
     except NonFiniteLossError:
