@@ -1,4 +1,4 @@
-# One-command reproduction of cross-modal VAE papers (config `studies`: AVAE and its baselines today).
+# One-command reproduction of cross-modal VAE papers (config `studies`: avae, bridged, m2vae, cmmd).
 # Thin by design: load + validate the config, include the rules, define the targets.
 #   snakemake --profile workflow/profiles/default --configfile config/<name>.yaml
 

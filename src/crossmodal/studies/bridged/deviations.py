@@ -50,7 +50,7 @@ def run_deviations(study: Mapping[str, Any]) -> list[str]:
     if train.get("max_epochs", PAPER_EPOCHS) < PAPER_EPOCHS or train.get("learning_rate") != PAPER_LEARNING_RATE:
         found.append(f"Trained for at most {train.get('max_epochs')} epochs at learning rate {train.get('learning_rate')} "
                      f"(the paper: {PAPER_EPOCHS} at {PAPER_LEARNING_RATE:g}). On validation the Joint model was still "
-                     "improving by 0.2-0.3 nat an epoch after 15 epochs (docs/notebook/2026-12-07-bridged.md): the "
+                     "improving by 0.2-0.3 nat an epoch after 15 epochs (docs/notebook/bridged-settings.md): the "
                      "models are not converged, which lowers every log-likelihood.")
     return found
 
