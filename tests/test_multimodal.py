@@ -92,5 +92,5 @@ def test_unknown_modalities_and_pairwise_methods_are_refused_by_name() -> None:
         trimodal("vae")
     with pytest.raises(ValueError, match="VAE-CG generates one modality from another"):
         trimodal("vae_cg")
-    with pytest.raises(ValueError, match="unknown baseline 'imvae'"):
+    with pytest.raises(ValueError, match="unknown method 'imvae'"):
         build_multimodal({"method": "imvae", "modalities": MODALITIES, "params": {"latent_dim": LATENT}})

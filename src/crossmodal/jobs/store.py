@@ -14,7 +14,9 @@ from crossmodal.config import canonical_json
 from crossmodal.engine import TrainResult, as_float, pick_device
 from crossmodal.io import atomic_torch_save, atomic_write_json, load_weights
 from crossmodal.models.avae import Associator, AssociatorConfig
+from crossmodal.methods import BASELINES, METHODS, Method
 from crossmodal.models import build_multimodal
+from crossmodal.models.base import MultimodalVAE
 from crossmodal.models.classifier import Classifier, ClassifierConfig
 from crossmodal.models.networks import count_trainable_parameters
 from crossmodal.models.vae import VAE, VAEConfig
@@ -29,7 +31,7 @@ def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
         p = build["params"]
         return Associator(int(build["source_dim"]), int(build["target_dim"]), AssociatorConfig.from_params(p).hidden)
     if kind == "baseline":
-        return build_multimodal(build)
+        return build_multimodal(build, BASELINES, "baseline")
     raise ValueError(f"unknown model kind {kind!r}")
 
 
@@ -54,7 +56,19 @@ def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Modu
 
 def load_model(path: Path, device: torch.device | None = None) -> torch.nn.Module:
     payload = load_weights(path)
-    model = build_model(payload["kind"], json.loads(payload["build"]))
+    return _restored(build_model(payload["kind"], json.loads(payload["build"])), payload, device)
+
+
+def load_multimodal(path: Path, device: torch.device | None = None, known: dict[str, Method] | None = None,
+                    kind: str = "method") -> MultimodalVAE:
+    """A registered method's model saved by :func:`save_model` under any kind (a study's own
+    kinds included); ``known`` and ``kind`` as for :func:`crossmodal.models.build_multimodal`."""
+    payload = load_weights(path)
+    return _restored(build_multimodal(json.loads(payload["build"]), METHODS if known is None else known, kind),
+                     payload, device)
+
+
+def _restored(model: torch.nn.Module, payload: dict[str, Any], device: torch.device | None) -> Any:
     model.load_state_dict(payload["state_dict"])
     return model.to(device or pick_device()).eval()
 

@@ -6,10 +6,8 @@ between the trimodal images, and parameter counts. One engine (crossmodal.engine
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,11 +18,12 @@ from crossmodal.data.datasets import dataset_info
 from crossmodal.data.prepare import load_prepared
 from crossmodal.engine import TensorBatches, as_float, pick_device
 from crossmodal.io import atomic_path, load_weights
-from crossmodal.jobs.store import batched, load_model, save_model
+from crossmodal.jobs.store import batched, load_model, load_multimodal, save_model
 from crossmodal.jobs.training import fit
 from crossmodal.methods import METHODS
 from crossmodal.metrics import MetricRow, metric_row, write_metrics
-from crossmodal.models.base import Modality, MultimodalVAE
+from crossmodal.models import build_multimodal
+from crossmodal.models.base import MultimodalVAE
 from crossmodal.models.bridged import negative_log_likelihood
 from crossmodal.objectives import importance_sampled_log_likelihood
 from crossmodal.studies.bridged.data import LABEL, image_modalities, modality_records, paired_split
@@ -40,30 +39,13 @@ LABELS, GENERATION, CROSS, PARAMETERS = "bridged_labels", "bridged_generation", 
 GAP = "gap"  # the source of a row q(z|every modality) - q(z|image), the tables' difference column
 
 
-def build_study_model(build: Mapping[str, Any]) -> MultimodalVAE:
-    """A study method's model from its build record (``method``, ``modalities``, ``params``)."""
-    method = METHODS[build["method"]]
-    params = build["params"]
-    modalities = {m.name: m for m in map(Modality.from_build, build["modalities"])}
-    model = method.model_class()(modalities, int(params["latent_dim"]), method.config_class().from_params(params))
-    model.method = build["method"]
-    return model
-
-
-def load_study_model(path: Path, device: torch.device | None = None) -> MultimodalVAE:
-    payload = load_weights(path)
-    model = build_study_model(json.loads(payload["build"]))
-    model.load_state_dict(payload["state_dict"])
-    return model.to(device or pick_device()).eval()
-
-
 def train(spec: BridgedTrainSpec) -> None:
     torch.manual_seed(spec.seed)
     device = pick_device()
     prepared = {name: load_prepared(path) for name, path in spec.data.items()}
     build = {"method": spec.method, "params": spec.params,
              "modalities": modality_records(prepared, spec.modalities, spec.params["architectures"])}
-    model = build_study_model(build)
+    model = build_multimodal(build)
     if spec.init is not None:
         # The joint model's encoders, central block and decoders; the bridges start fresh.
         missing, unexpected = model.load_state_dict(load_weights(spec.init)["state_dict"], strict=False)
@@ -194,7 +176,7 @@ def cross_generation_rows(model: MultimodalVAE, x: Mapping[str, Tensor], labels:
 
 def evaluate(spec: BridgedEvaluateSpec) -> None:
     torch.manual_seed(spec.seed)
-    model = load_study_model(spec.model)
+    model = load_multimodal(spec.model)
     prepared = {name: load_prepared(path) for name, path in spec.data.items()}
     classifiers = {name: load_model(path) for name, path in spec.classifiers.items()}
     latent = model.latent_dim
@@ -229,7 +211,7 @@ def cross_generation_grid(spec: BridgedGridSpec) -> None:
     """Figures 6-7's data: one test image of each class of ``source`` and the ``target`` image the
     model generates from it through q(z|source), with the target evaluator's prediction (the
     package's qualitative-grid format, drawn by the ``plot`` job's ``samples`` figure)."""
-    model = load_study_model(spec.model)
+    model = load_multimodal(spec.model)
     prepared = {name: load_prepared(path) for name, path in spec.data.items()}
     test, labels = paired_split(prepared, spec.study_modalities, "test", spec.pairing_seed)
     classes = prepared[spec.source]["meta"]["classes"]

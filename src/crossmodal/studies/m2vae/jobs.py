@@ -14,10 +14,11 @@ from crossmodal.data.prepare import load_prepared
 from crossmodal.engine import TensorBatches, pick_device
 from crossmodal.io import load_weights
 from crossmodal.jobs.data import split_batches
-from crossmodal.jobs.store import save_model
+from crossmodal.jobs.store import load_multimodal, save_model
 from crossmodal.jobs.training import fit
 from crossmodal.methods import METHODS
-from crossmodal.models.base import Modality, MultimodalVAE
+from crossmodal.models import build_multimodal
+from crossmodal.models.base import MultimodalVAE
 from crossmodal.models.cvae import CVAE, CVAEConfig
 from crossmodal.studies.m2vae import generate as gen
 from crossmodal.studies.m2vae.specs import (GenerateEMNISTSpec, GenerateMoGSpec, ShuffleSpec, TrainCVAESpec,
@@ -88,24 +89,9 @@ def modality_records(data: dict[str, Any], architecture: dict[str, Any]) -> list
             for name in MODALITIES]
 
 
-def build_study_model(build: dict[str, Any]) -> MultimodalVAE:
-    """One of the study's models from its build record (``method``, ``modalities``, ``params``)."""
-    name = build["method"]
-    if name not in STUDY_METHODS:
-        raise ValueError(f"unknown M2VAE-study method {name!r}; known: {list(STUDY_METHODS)}")
-    method = METHODS[name]
-    params = build["params"]
-    modalities = {m.name: m for m in map(Modality.from_build, build["modalities"])}
-    model = method.model_class()(modalities, int(params["latent_dim"]), method.config_class().from_params(params))
-    model.method = name
-    return model
-
-
 def load_study_model(path: Path, device: torch.device | None = None) -> MultimodalVAE:
-    payload = load_weights(path)
-    model = build_study_model(json.loads(payload["build"]))
-    model.load_state_dict(payload["state_dict"])
-    return model.to(device or pick_device()).eval()
+    """One of the study's trained models (its methods only)."""
+    return load_multimodal(path, device, {name: METHODS[name] for name in STUDY_METHODS}, "M2VAE-study method")
 
 
 def modality_batches(data: dict[str, Any], split: str, device: torch.device) -> TensorBatches:
@@ -117,7 +103,7 @@ def train(spec: TrainStudyModelSpec) -> None:
     data = load_weights(spec.data)
     build = {"method": spec.method, "modalities": modality_records(data, spec.params["architecture"]),
              "params": spec.params}
-    model = build_study_model(build)
+    model = build_multimodal(build, {name: METHODS[name] for name in STUDY_METHODS}, "M2VAE-study method")
     if spec.init is not None:
         # tVAE's second stage starts from the first stage's joint encoder and decoders (then frozen).
         model.load_state_dict(load_weights(spec.init)["state_dict"])
