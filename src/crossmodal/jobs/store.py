@@ -4,6 +4,7 @@ load it back; and batched inference on whatever device is there."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,6 @@ def _restored(model: torch.nn.Module, payload: dict[str, Any], device: torch.dev
 
 
 @torch.inference_mode()
-def batched(fn, x: Tensor, batch_size: int = 4096) -> Tensor:
+def batched(fn: Callable[[Tensor], Tensor], x: Tensor, batch_size: int = 4096) -> Tensor:
     device = pick_device()
     return torch.cat([fn(as_float(x[i : i + batch_size].to(device))).cpu() for i in range(0, len(x), batch_size)])
