@@ -14,6 +14,7 @@ from crossmodal.eta import (
     PlannedJob,
     estimate_run,
     follow,
+    job_wall_time,
     parse_dry_run,
     profile_cores,
     schedule,
@@ -70,8 +71,15 @@ def test_a_job_is_estimated_from_itself_then_other_seeds_then_its_rule() -> None
     assert history.estimate(job("vae/mnist_z16_seed7"), "results/x/benchmarks") == (Observation(110.0, 100.0), "other seeds")
     # The rule's median over all three observations.
     assert history.estimate(job("vae/gtsrb_z16_seed0"), "results/x/benchmarks")[0] == Observation(100.0, 90.0)
-    unknown = history.estimate(PlannedJob(2, "report"), "results/x/benchmarks")
+    # A rule never recorded counts as the median recorded job; with no history at all, the default.
+    assert history.estimate(PlannedJob(2, "report"), "results/x/benchmarks") == (Observation(100.0, 90.0), "no history")
+    unknown = History().estimate(PlannedJob(2, "report"), "results/x/benchmarks")
     assert unknown == (Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history")
+
+
+def test_a_recorded_job_that_shared_its_core_counts_its_cpu_time() -> None:
+    assert job_wall_time(12.5, 11.0) == 12.5  # on a core of its own
+    assert job_wall_time(100.0, 20.0) == 1.25 * 20.0 + 1.0  # beside other work
 
 
 def test_history_reads_this_checkouts_benchmarks_and_committed_records_of_the_config(tmp_path: Path) -> None:

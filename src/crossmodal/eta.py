@@ -9,8 +9,10 @@ the jobs done and the wall time left. At the end the prediction and the measured
 written to ``results/<config>/eta.json``, so that how good the estimate was is on record.
 
 A job is estimated, in this order, from its own earlier runs, from the same job of other seeds,
-or from its rule's median; a job with no history at all counts :data:`DEFAULT_JOB_SECONDS` and
-the estimate says how many did. Records made on another machine are scaled by the ratio of the
+from its rule's median, or from the median of every recorded job (:data:`DEFAULT_JOB_SECONDS`
+without any history); the estimate says how many jobs had no recorded run of their rule. A
+recorded wall time counts at most what the job's CPU time needs on a core of its own
+(:func:`job_wall_time`), so that a run made beside other work does not inflate later estimates. Records made on another machine are scaled by the ratio of the
 two machines' single-thread matmul rates (:func:`machine_reference`), stored beside each run's
 benchmarks.
 """
@@ -35,8 +37,10 @@ import yaml
 
 from crossmodal.paths import TEMPLATES, RunPaths
 
-# A job of a rule with no recorded run at all (the report's small rules, mostly).
+# A job of a rule with no recorded run at all, when the config has no history either.
 DEFAULT_JOB_SECONDS = 10.0
+# Wall seconds per CPU second of a one-thread job on a core of its own (smoke, 2026-12-07: 1.23).
+UNSHARED_WALL_PER_CPU = 1.25
 MACHINE_FILE = PurePath(TEMPLATES["machine_reference"].relative).name
 _SEED = re.compile(r"seed\d+")
 
@@ -120,7 +124,7 @@ class History:
                     wall, cpu = float(row["s"]), float(row.get("cpu_time") or row["s"])
                 except (KeyError, ValueError):
                     continue
-                history.add(row["job"], wall * scale, cpu * scale)
+                history.add(row["job"], job_wall_time(wall, cpu) * scale, cpu * scale)
         return history
 
     def estimate(self, job: PlannedJob, benchmarks_dir: str) -> tuple[Observation, str]:
@@ -136,7 +140,18 @@ class History:
             same_rule = [o for k, obs in self.by_job.items() if k.split("/")[0] == group for o in obs]
             if same_rule:
                 return _median(same_rule), "its rule's median"
+        everything = [o for obs in self.by_job.values() for o in obs]
+        # A rule never recorded, in a config with history: most such rules are the report's small ones.
+        if everything:
+            return _median(everything), "no history"
         return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history"
+
+
+def job_wall_time(wall_s: float, cpu_s: float) -> float:
+    """A recorded job's wall time on a core of its own: a job that shared its core (another session
+    training beside the run) took longer than its CPU time says; a one-thread job on a quiet core
+    spends about a quarter more than its CPU time (start-up, files), plus a second."""
+    return min(wall_s, UNSHARED_WALL_PER_CPU * cpu_s + 1.0)
 
 
 def _read_rows(path: Path, delimiter: str) -> list[dict[str, str]]:
@@ -240,7 +255,8 @@ class Estimate:
         heavy = sorted(by_rule.items(), key=lambda item: -sum(item[1]))[:6]
         lines.append("  largest shares: " + ", ".join(f"{rule} {len(t)} jobs {_duration(sum(t))}" for rule, t in heavy))
         if unknown:
-            lines.append(f"  {unknown} jobs have no recorded run of this config; each counts {DEFAULT_JOB_SECONDS:.0f} s.")
+            lines.append(f"  {unknown} jobs have no recorded run of their rule; each counts as the median recorded job "
+                         f"({DEFAULT_JOB_SECONDS:.0f} s without any history).")
         return "\n".join(lines)
 
 
