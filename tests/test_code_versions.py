@@ -16,6 +16,29 @@ def test_a_training_job_covers_its_model_and_the_engine_but_no_other_model() -> 
     assert "models/classifier.py" not in vae and "models/avae.py" not in vae
 
 
+def test_no_training_job_covers_the_report_or_a_study() -> None:
+    # A restyled page or a study's new job never retrains a model of another study: the studies' job
+    # tables are discovered at run time (crossmodal.jobs), not imported by name.
+    for model in ("crossmodal.models.vae", "crossmodal.models.classifier", "crossmodal.models.avae"):
+        covered = files("crossmodal.jobs.training", model)
+        assert not any(f.startswith("report/") for f in covered), model
+        assert not any(f.startswith("studies/") and f != "studies/__init__.py" for f in covered), model
+        assert "workflow.py" not in covered
+
+
+def test_the_registries_are_in_no_code_version() -> None:
+    # Registering a method or a study's job reruns nothing: what an entry resolves to is a root.
+    covered = files("crossmodal.jobs.training", "crossmodal.models.vae")
+    assert "methods.py" not in covered and "jobs/__init__.py" not in covered
+    assert "jobs/store.py" in covered
+
+
+def test_a_study_job_covers_its_own_study_only() -> None:
+    m2vae = files("crossmodal.studies.m2vae.jobs", "crossmodal.models.m2vae")
+    assert "studies/m2vae/specs.py" in m2vae
+    assert not any(f.startswith(("studies/cmmd/", "studies/bridged/", "studies/alignment/")) for f in m2vae)
+
+
 def test_a_baseline_covers_its_own_module_only() -> None:
     jmvae = files("crossmodal.jobs.training", "crossmodal.models", "crossmodal.models.baselines.jmvae")
     assert "models/baselines/jmvae.py" in jmvae and "models/baselines/mvae.py" not in jmvae

@@ -9,14 +9,12 @@ only when it runs it.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from crossmodal.jobs import specs as s
-from crossmodal.studies.bridged import specs as bridged_specs
-from crossmodal.studies.cmmd import specs as cmmd_specs
-from crossmodal.studies.m2vae import specs as m2vae_specs
 
 
 @dataclass(frozen=True)
@@ -74,37 +72,26 @@ JOBS: dict[str, Job] = {
     "combine-runs": Job(s.CombineRunsSpec, f"{_REPORT}:combine_runs",
                         "one report from finished runs of one config that hold different seeds "
                         "(or one run's report again, from its record)"),
-    # The Bridged VAE study (crossmodal.studies.bridged).
-    "bridged-train": Job(bridged_specs.BridgedTrainSpec, "crossmodal.studies.bridged.jobs:train",
-                         "train a method of the Bridged VAE study (the Bridged VAE's bridges from its joint model)"),
-    "bridged-evaluate": Job(bridged_specs.BridgedEvaluateSpec, "crossmodal.studies.bridged.jobs:evaluate",
-                            "the Bridged VAE study's log-likelihoods, label errors, generation and parameter counts"),
-    "bridged-grid": Job(bridged_specs.BridgedGridSpec, "crossmodal.studies.bridged.jobs:cross_generation_grid",
-                        "figure data: a trimodal model's cross-generation between its two images (Figures 6-7)"),
-
-    # --- the M2VAE study (crossmodal.studies.m2vae) ---
-    **{f"m2vae-{name}": Job(spec, f"crossmodal.studies.m2vae.{function}", help) for name, spec, function, help in (
-        ("generate-mog", m2vae_specs.GenerateMoGSpec, "jobs:generate_mog", "the MoG toy dataset"),
-        ("train-cvae", m2vae_specs.TrainCVAESpec, "jobs:train_cvae", "a dataset's CVAE, the e-MNIST generator"),
-        ("generate-emnist", m2vae_specs.GenerateEMNISTSpec, "jobs:generate_emnist", "e-MNIST from the two CVAEs"),
-        ("shuffle", m2vae_specs.ShuffleSpec, "jobs:shuffle", "me-MNIST: a modality shuffled within each class"),
-        ("train", m2vae_specs.TrainStudyModelSpec, "jobs:train", "M2VAE, JMVAE-Zero, tVAE or JMVAE-kl"),
-        ("evaluate", m2vae_specs.EvaluateStudyModelSpec, "evaluate:evaluate",
-         "Eq. 12 ELBOs, latent-space measures and figure data of a trained model"),
-        ("data-figure", m2vae_specs.DataFigureSpec, "evaluate:data_figure", "figure data: a generated dataset's sample"),
-        ("plot", m2vae_specs.StudyPlotSpec, "figures:plot", "draw one of the study's figures"),
-    )},
 }
-# --- the CMMD study's jobs -----------------------------------------------------------------------
-_CMMD = "crossmodal.studies.cmmd"
-JOBS.update({
-    "cmmd-two-view": Job(cmmd_specs.GenerateTwoViewSpec, f"{_CMMD}.jobs:generate_two_view",
-                         "two-view noisy MNIST from the prepared MNIST"),
-    "cmmd-text": Job(cmmd_specs.GenerateTextSpec, f"{_CMMD}.jobs:generate_text",
-                     "MNIST-FSDD-Text: each MNIST image's FSDD partner and its digit text"),
-    "cmmd-train": Job(cmmd_specs.TrainModelSpec, f"{_CMMD}.jobs:train_model", "one method on a CMMD study dataset"),
-    "cmmd-evaluate": Job(cmmd_specs.EvaluateModelSpec, f"{_CMMD}.evaluation:evaluate_model",
-                         "a CMMD study model's metrics: error from x_o, collapse, coherence, overhead"),
-    "cmmd-plot": Job(cmmd_specs.PlotSpec, f"{_CMMD}.figures:plot", "draw a CMMD study figure from metrics.csv"),
-})
-# --- end of the CMMD study's jobs
+
+
+def _study_jobs() -> dict[str, Job]:
+    """Each study's jobs, from the ``JOBS`` table of its ``specs`` module: ``{name: (spec class,
+    "module:function", help)}``. Found by folder, so that adding a study edits no list here, and
+    imported dynamically, so that no job's code version (crossmodal.code_versions, which follows
+    import statements) takes in another study's code."""
+    from crossmodal.studies import study_names
+
+    found: dict[str, Job] = {}
+    for study in study_names():
+        module = f"crossmodal.studies.{study}.specs"
+        if importlib.util.find_spec(module) is None:
+            continue
+        for name, (spec, function, help_text) in getattr(importlib.import_module(module), "JOBS", {}).items():
+            if name in JOBS or name in found:
+                raise ValueError(f"study {study!r} registers the job {name!r} a second time")
+            found[name] = Job(spec, function, help_text)
+    return found
+
+
+JOBS.update(_study_jobs())

@@ -50,3 +50,15 @@ class BridgedGridSpec:
     samples: int = option("test images shown, one per class in class order")
     seed: int = option()
     out: Path = option("the grid's figure data (.npz), drawn by the plot job")
+
+
+# The study's jobs (crossmodal.jobs discovers this table): name -> (spec, "module:function", help).
+_JOBS = "crossmodal.studies.bridged.jobs"
+JOBS = {
+    "bridged-train": (BridgedTrainSpec, f"{_JOBS}:train",
+                      "train a method of the Bridged VAE study (the Bridged VAE's bridges from its joint model)"),
+    "bridged-evaluate": (BridgedEvaluateSpec, f"{_JOBS}:evaluate",
+                         "the Bridged VAE study's log-likelihoods, label errors, generation and parameter counts"),
+    "bridged-grid": (BridgedGridSpec, f"{_JOBS}:cross_generation_grid",
+                     "figure data: a trimodal model's cross-generation between its two images (Figures 6-7)"),
+}

@@ -60,3 +60,17 @@ class PlotSpec:
     style: dict[str, Any] = option()
     png: Path = option()
     pdf: Path = option()
+
+
+# The study's jobs (crossmodal.jobs discovers this table): name -> (spec, "module:function", help).
+_STUDY = "crossmodal.studies.cmmd"
+JOBS = {
+    "cmmd-two-view": (GenerateTwoViewSpec, f"{_STUDY}.jobs:generate_two_view",
+                      "two-view noisy MNIST from the prepared MNIST"),
+    "cmmd-text": (GenerateTextSpec, f"{_STUDY}.jobs:generate_text",
+                  "MNIST-FSDD-Text: each MNIST image's FSDD partner and its digit text"),
+    "cmmd-train": (TrainModelSpec, f"{_STUDY}.jobs:train_model", "one method on a CMMD study dataset"),
+    "cmmd-evaluate": (EvaluateModelSpec, f"{_STUDY}.evaluation:evaluate_model",
+                      "a CMMD study model's metrics: error from x_o, collapse, coherence, overhead"),
+    "cmmd-plot": (PlotSpec, f"{_STUDY}.figures:plot", "draw a CMMD study figure from metrics.csv"),
+}

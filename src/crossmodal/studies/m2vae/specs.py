@@ -81,3 +81,18 @@ class StudyPlotSpec:
     style: dict[str, Any] = option()
     png: Path = option()
     pdf: Path = option()
+
+
+# The study's jobs (crossmodal.jobs discovers this table): name -> (spec, "module:function", help).
+_STUDY = "crossmodal.studies.m2vae"
+JOBS = {
+    "m2vae-generate-mog": (GenerateMoGSpec, f"{_STUDY}.jobs:generate_mog", "the MoG toy dataset"),
+    "m2vae-train-cvae": (TrainCVAESpec, f"{_STUDY}.jobs:train_cvae", "a dataset's CVAE, the e-MNIST generator"),
+    "m2vae-generate-emnist": (GenerateEMNISTSpec, f"{_STUDY}.jobs:generate_emnist", "e-MNIST from the two CVAEs"),
+    "m2vae-shuffle": (ShuffleSpec, f"{_STUDY}.jobs:shuffle", "me-MNIST: a modality shuffled within each class"),
+    "m2vae-train": (TrainStudyModelSpec, f"{_STUDY}.jobs:train", "M2VAE, JMVAE-Zero, tVAE or JMVAE-kl"),
+    "m2vae-evaluate": (EvaluateStudyModelSpec, f"{_STUDY}.evaluate:evaluate",
+                       "Eq. 12 ELBOs, latent-space measures and figure data of a trained model"),
+    "m2vae-data-figure": (DataFigureSpec, f"{_STUDY}.evaluate:data_figure", "figure data: a generated dataset's sample"),
+    "m2vae-plot": (StudyPlotSpec, f"{_STUDY}.figures:plot", "draw one of the study's figures"),
+}
