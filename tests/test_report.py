@@ -206,6 +206,14 @@ def test_run_records_skip_json_that_is_not_a_model_summary(tmp_path: Path) -> No
     assert read_json(tmp_path / "out" / RUN_MODELS) == []
 
 
+def test_a_missing_dvc_record_is_named_with_the_way_to_make_it_again(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "benchmarks").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"gtsrb\.dvc.*--forcerun acquire"):
+        collect_run_records(tmp_path / "models", tmp_path / "benchmarks", [tmp_path / "gtsrb.dvc"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
 def test_run_records_are_the_same_bytes_when_nothing_changed(tmp_path: Path) -> None:
     # The records of real runs are kept in git: gzip's timestamp must not make a new file of an
     # unchanged record.

@@ -135,6 +135,13 @@ def collect_run_records(models_dir: Path, benchmarks_dir: Path, dvc_records: lis
     ``save_model`` wrote under ``models_dir`` (whatever the method: ``RUN_MODELS``), every Snakemake
     benchmark under ``benchmarks_dir`` (``benchmarks.csv``), the raw data's DVC records (``dvc/``)
     and what acquisition verified each raw file against (``verified/``)."""
+    missing = [str(record) for record in dvc_records if not Path(record).exists()]
+    if missing:
+        # Acquisition writes the record but does not declare it (a failed job must not delete it),
+        # so a record deleted afterwards is found here, not by Snakemake.
+        raise FileNotFoundError(f"no DVC record {missing}: the raw data was verified but its record is gone. Acquire "
+                                "it again, which verifies the raw files and writes the record: "
+                                "snakemake --forcerun acquire ... (prepared data is kept)")
     models = []
     for path in sorted(models_dir.rglob("*.json")):
         summary = json.loads(path.read_text())
