@@ -1,4 +1,4 @@
-# One-command reproduction of cross-modal VAE papers (config `studies`: avae, bridged, m2vae, cmmd).
+# One-command reproduction of cross-modal VAE papers (config `studies`: avae, bridged, m2vae, cmmd, alignment).
 # Thin by design: load + validate the config, include the rules, define the targets.
 #   snakemake --profile workflow/profiles/default --configfile config/<name>.yaml
 
@@ -33,8 +33,9 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/report.smk"
-# Each study's own rules (workflow/rules/<study>.smk), only for the studies the config runs.
-for study in WF.study_names:
+# Each study's own rules (workflow/rules/<study>.smk), only for the studies the config runs and
+# those whose models they reuse.
+for study in WF.rule_studies:
     include: f"workflow/rules/{study}.smk"
 
 

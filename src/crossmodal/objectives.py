@@ -442,3 +442,29 @@ def eq12_elbo(reconstruction_nlls: Sequence[Tensor], z: Tensor, posterior: Gauss
     log_posterior = gaussian_log_density(z, *posterior)
     return -torch.stack(list(reconstruction_nlls)).sum(dim=0) + log_prior - log_posterior
 
+
+
+# --- Cross-modal Variational Alignment (Theodoridis et al., CVPR-W 2020; rebuilt from the abstract) ---
+ALIGNMENT_DISTANCES = ("wasserstein", "kl")
+
+
+def wasserstein2_squared(p: Gaussian, q: Gaussian) -> Tensor:
+    """Per-example squared 2-Wasserstein distance between diagonal Gaussians ``p`` and ``q``:
+    ``||mu_p - mu_q||^2 + ||sigma_p - sigma_q||^2`` (the closed form for commuting covariances)."""
+    (mu_p, logvar_p), (mu_q, logvar_q) = p, q
+    sigma_gap = (0.5 * logvar_p).exp() - (0.5 * logvar_q).exp()
+    return ((mu_p - mu_q).pow(2) + sigma_gap.pow(2)).flatten(1).sum(dim=1)
+
+
+def alignment_loss(x_target: Tensor, x_target_hat: Tensor, aligned: Gaussian, target_posterior: Gaussian,
+                   weight: float, distance: str = "wasserstein") -> tuple[Tensor, Tensor, Tensor]:
+    """``||x_2 - D_2(z_a)||^2 + weight * d(N_a, q_2(z|x_2))``: the aligner's Gaussian ``aligned``
+    (``z_a`` drawn from it and decoded by the frozen ``D_2``) pulled towards the second VAE's
+    posterior of the paired ``x_2``; ``d`` is the squared 2-Wasserstein distance or ``KL(N_a || q_2)``.
+    Returns the batch-mean loss and the per-example reconstruction and distance terms."""
+    if distance not in ALIGNMENT_DISTANCES:
+        raise ValueError(f"alignment distance must be one of {ALIGNMENT_DISTANCES}, got {distance!r}")
+    reconstruction = squared_error(x_target, x_target_hat)
+    gap = wasserstein2_squared(aligned, target_posterior) if distance == "wasserstein" else kl_between_gaussians(
+        *aligned, *target_posterior)
+    return (reconstruction + weight * gap).mean(), reconstruction, gap

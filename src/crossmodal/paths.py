@@ -86,6 +86,8 @@ TEMPLATES: dict[str, Template] = {
     # the pair's first configured scenario; it serves both directions.
     "pair_baseline": Template("results", "models/pair_baselines", "{method}/{source}-{target}/z{dim}_p{fraction}_seed{seed}",
                               ".pt"),
+    # The alignment study: an aligner between a scenario's VAE-CG and its target's VAE.
+    "aligner": Template("results", "models/aligner", "{method}/{source}-{target}/z{sdim}-{tdim}_seed{seed}", ".pt"),
     "sweep_model": Template("results", "models/sweeps", "{method}/{source}-{target}/z{dim}_{param}={value}_seed{seed}",
                             ".pt"),
     # Metric fragments, one per evaluation job; collect_metrics merges them into metrics.csv.
@@ -157,6 +159,7 @@ BENCHMARK_GROUPS = {
     "latents": "encode_latents", "classifier_metrics": "evaluate_classifier", "vae_metrics": "evaluate_vae",
     "association_metrics": "evaluate_association", "cascade_metrics": "evaluate_cascade",
     "sweep_metrics": "evaluate_sweep", "latent_data": "project_latents", "figure_of_data": "plot_figures",
+    "aligner": "alignment",
     # The Bridged VAE study.
     "bridged_model": "bridged", "bridged_metrics": "bridged_evaluate",
     # The CMMD study.

@@ -81,6 +81,15 @@ class Workflow:
     def study_names(self) -> list[str]:
         return list(self.config.get("studies", DEFAULT_STUDIES))
 
+    @property
+    def rule_studies(self) -> list[str]:
+        """The studies whose rules the run needs: the configured ones, and the studies whose models
+        they reuse (a plan's ``USES_RULES_OF``), each once."""
+        names: list[str] = []
+        for name, plan in zip(self.study_names, self.studies()):
+            names += [*getattr(plan, "USES_RULES_OF", ()), name]
+        return list(dict.fromkeys(names))
+
     def studies(self) -> list[ModuleType]:
         """Each configured study's plan module."""
         return [importlib.import_module(f"crossmodal.studies.{name}.plan") for name in self.study_names]

@@ -79,12 +79,13 @@ def predict(classifier: Classifier, generated: Tensor) -> Tensor:
 
 def method_summary_rows(
     method: str, source: str, target: str, paired_fraction: float, latent_dims: str, seed: int, models: list[Path],
+    experiment: str = "methods",
 ) -> list[MetricRow]:
     """The parameter-efficiency table: what a method trains for one scenario, summed over its models
     (from the summaries ``save_model`` writes beside them)."""
     summaries = [json.loads(path.with_suffix(".json").read_text()) for path in models]
     return [
-        metric_row("methods", method, metric, sum(summary[metric] for summary in summaries), source=source,
+        metric_row(experiment, method, metric, sum(summary[metric] for summary in summaries), source=source,
                    target=target, paired_fraction=paired_fraction, latent_dim=latent_dims, seed=seed)
         for metric in ("trainable_parameters", "train_seconds")
     ]
@@ -92,12 +93,13 @@ def method_summary_rows(
 
 def evaluate_generator(
     model: CrossModalGenerator, spec: CrossModalSpec, *, method: str, latent_dims: str, label: str,
-    summary_models: list[Path],
+    summary_models: list[Path], summary_experiment: str = "methods",
 ) -> None:
     """The paper's metric for any cross-modal method: the target classifier's accuracy on what
     ``model`` generates from the source test set (Table 1, Figure 5, ours-flex), and optionally the
     method's summary rows (``spec.method_summary``: of ``summary_models``) and the qualitative
-    grid's data (``spec.samples_out``). ``label`` names the method in the grid's title."""
+    grid's data (``spec.samples_out``). ``label`` names the method in the grid's title;
+    ``summary_experiment`` is the summary rows' experiment column."""
     source, target, source_data, target_classifier = spec.source, spec.target, spec.source_data, spec.target_classifier
     class_map, paired_fraction, seed, experiment = spec.class_map, spec.paired_fraction, spec.seed, spec.experiment
     out, samples_out, grid_samples = spec.out, spec.samples_out, spec.grid_samples
@@ -109,7 +111,8 @@ def evaluate_generator(
     rows = [metric_row(experiment, method, "accuracy", accuracy, source=source, target=target,
                        paired_fraction=paired_fraction, latent_dim=latent_dims, seed=seed)]
     if spec.method_summary:
-        rows += method_summary_rows(method, source, target, paired_fraction, latent_dims, seed, summary_models)
+        rows += method_summary_rows(method, source, target, paired_fraction, latent_dims, seed, summary_models,
+                                    summary_experiment)
     write_metrics(out, rows)
     log.info("%s %s %s -> %s: %.2f%% on %d test samples", experiment, method, source, target, accuracy, len(x))
     if samples_out is None:

@@ -46,9 +46,12 @@ class Study:
     build_tables: Callable[[pd.DataFrame, Mapping[str, Any]], dict[str, Table]]
     # Its page: (its metrics rows, settings, report folder, page context) -> the page.
     render_page: Callable[..., StudyPage]
+    # Other studies' experiments it reads beside its own (a study that compares with their methods).
+    reads: tuple[str, ...] = ()
 
     def own_rows(self, metrics: pd.DataFrame) -> pd.DataFrame:
-        return metrics[metrics["experiment"].isin(self.experiments)]
+        """Its rows of ``metrics``: its experiments' and those it reads."""
+        return metrics[metrics["experiment"].isin(self.experiments + self.reads)]
 
 
 class StudyError(ValueError):
