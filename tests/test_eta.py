@@ -15,6 +15,7 @@ from crossmodal.eta import (
     estimate_run,
     follow,
     job_wall_time,
+    machine_reference,
     parse_dry_run,
     profile_cores,
     schedule,
@@ -97,6 +98,13 @@ def test_history_reads_this_checkouts_benchmarks_and_committed_records_of_the_co
         json.dumps({"matmul_gflops": 20.0}))
     history = History.load(tmp_path, "x", reference=10.0)
     assert history.by_job == {"vae/mnist_z16_seed0": [Observation(12.5, 11.0)], "vae/mnist_z16_seed1": [Observation(60.0, 60.0)]}
+
+
+def test_the_machine_reference_is_the_fastest_product_not_one_slowed_by_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three products timed at 1 ms, 4 ms (a busy core) and 2 ms: the rate is the 1 ms one's.
+    clock = iter([0.0, 0.001, 10.0, 10.004, 20.0, 20.002])
+    monkeypatch.setattr("crossmodal.eta.time.perf_counter", lambda: next(clock))
+    assert machine_reference(size=8, repeats=3) == pytest.approx(2 * 8**3 / 0.001 / 1e9)
 
 
 def test_the_wall_time_follows_dependencies_on_the_cores() -> None:
