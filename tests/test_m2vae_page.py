@@ -57,3 +57,33 @@ def test_the_browser_renders_the_m2vae_page(page: Path) -> None:
     assert console == [], console
     for section in SECTIONS:
         assert f'<section id="{section}">' in dom, section
+
+
+RECORD = Path(__file__).resolve().parents[1] / "docs" / "runs" / "2026-12-07-m2vae-offline-seeds012"
+
+
+@pytest.fixture(scope="module")
+def record_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page drawn from the committed three-seed record alone, as `combine-runs --run` draws it."""
+    from crossmodal.report.combine import combine_runs
+
+    out = tmp_path_factory.mktemp("m2vae-record") / "offline"
+    combine_runs([RECORD], out)
+    return out / "m2vae.html"
+
+
+def test_the_record_page_gives_every_claim_a_verdict_and_every_gap_a_cause(record_page: Path) -> None:
+    text = record_page.read_text()
+    assert "over 3 seed(s)" in text
+    # Five claims, each judged; the two that fail carry the cause found on the validation split.
+    assert text.count('class="verdict holds"') + text.count('class="verdict fails"') == 5
+    assert "not investigated yet" not in text
+    assert text.count('<span class="sub">gap</span>') == 9 + 2
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_browser_renders_the_record_page(record_page: Path) -> None:
+    dom, broken, console, _ = render(record_page)
+    assert broken == [] and console == [], (broken, console)
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in dom, section
