@@ -47,7 +47,7 @@ CONFIG_FAULTS = {
     "unknown top-level key": (
         with_change("latnet_dim", 8),
         # The allowed keys start with "baselines"; each study adds its own section name after it.
-        "config key latnet_dim: unknown key (allowed here: baselines, ",
+        "config key latnet_dim: unknown key (allowed here: alignment, baselines, ",
     ),
     "unknown nested key": (
         with_change("models.vae.defaults.train.epochs", 3),
