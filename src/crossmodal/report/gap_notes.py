@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from crossmodal.report.analysis import HOLDS, Claim, Table, fmt
+
 # The metrics.csv columns a note's cell may name.
 CELL_KEYS = ("experiment", "method", "source", "target", "latent_dim")
 _NOTE_KEYS = {"configs", "cause", "evidence"}  # and cells, claims or both
@@ -93,3 +95,46 @@ def note_for(notes: Sequence[GapNote], selector: Mapping[str, str], config_name:
 
 def note_for_claim(notes: Sequence[GapNote], key: str, config_name: str) -> GapNote | None:
     return next((note for note in notes if note.explains_claim(key, config_name)), None)
+
+
+NOT_INVESTIGATED = "not investigated yet"
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A paper cell of ours, or a claim that does not hold, and its likely cause."""
+
+    kind: str  # gap (a paper cell), claim
+    text: str
+    cause: str
+    anchor: str  # the in-page id of what it is about
+
+
+def cell_deviations(notes: Sequence[GapNote], table: Table, config_name: str,
+                    tolerance: float | None = None) -> list[Deviation]:
+    """Every cell of ``table`` with a paper value (beyond ``tolerance`` of it, when given), with our
+    value, the gap and the note that explains it."""
+    found = []
+    for row in table.rows:
+        for column, cell in zip(table.columns, row["cells"]):
+            if cell is None or cell.paper is None:
+                continue
+            if tolerance is not None and (cell.delta is None or abs(cell.delta) <= tolerance):
+                continue
+            note = note_for(notes, cell.selector, config_name)
+            ours = "not run" if cell.mean is None else f"{fmt(cell.mean)} ± {fmt(cell.std)} (n={cell.n})"
+            found.append(Deviation("gap", f"{row['title']}, {column['title']}: ours {ours}, paper {fmt(cell.paper)}, "
+                                          f"Δ {fmt(cell.delta, True)}", note.cause if note else NOT_INVESTIGATED,
+                                   cell.anchor))
+    return found
+
+
+def claim_deviations(notes: Sequence[GapNote], claims: Sequence[Claim], config_name: str) -> list[Deviation]:
+    """Every claim that does not hold, with the note that explains it."""
+    found = []
+    for claim in claims:
+        if claim.verdict != HOLDS:
+            note = note_for_claim(notes, claim.key, config_name)
+            found.append(Deviation("claim", f"{claim.claim}: {claim.verdict} ({claim.evidence})",
+                                   note.cause if note else NOT_INVESTIGATED, claim.anchor))
+    return found

@@ -16,7 +16,7 @@ from crossmodal.report.embed import SAMPLES
 from crossmodal.report.html import PageContext
 from crossmodal.studies import StudyPage
 from crossmodal.studies.bridged.claims import claims
-from crossmodal.studies.bridged.deviations import TOLERANCE_NATS, deviations
+from crossmodal.studies.bridged.deviations import GAP_NOTES, TOLERANCE_NATS, deviations
 from crossmodal.studies.bridged.paper import PAPER_VALUES
 from crossmodal.studies.bridged.tables import TABLE_METHODS, build_tables
 
@@ -43,8 +43,11 @@ def render_page(metrics: pd.DataFrame, settings: Mapping[str, Any], context: Pag
     trimodal = "trimodal" in settings.get("bridged", {}).get("settings", {})
     omits = ("Cross-generation grids: their figure data is not in this folder; “make reproduce CONFIG="
              f"{settings['name']} STUDIES=bridged” draws them.",) if trimodal and not the_grids else ()
+    the_claims = claims(tables)
+    # The page names this file as the source of its causes: it sits beside it.
+    shutil.copyfile(GAP_NOTES, context.report_dir / "bridged.gap_notes.yaml")
     html = context.environment(TEMPLATES).get_template("bridged.html").render(
-        name=settings["name"], tables=tables, claims=claims(tables), deviations=deviations(tables, settings),
+        name=settings["name"], tables=tables, claims=the_claims, deviations=deviations(tables, the_claims, settings),
         tolerance=TOLERANCE_NATS, n_seeds=len(settings["seeds"]), bands=settings["report"]["delta_bands"],
         study=settings.get("bridged", {}), grids=the_grids, omits=omits,
     )
