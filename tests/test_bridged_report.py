@@ -124,3 +124,28 @@ def test_a_shorter_budget_than_the_papers_is_a_stated_deviation() -> None:
     short = run_deviations({"train": {"max_epochs": 20, "learning_rate": 0.001}, "log_likelihood": {}})
     paper = run_deviations({"train": {"max_epochs": 500, "learning_rate": 0.0001}, "log_likelihood": {}})
     assert len(short) == 2 and "at most 20 epochs" in short[1] and len(paper) == 1
+
+
+def test_each_gap_beyond_two_nats_and_each_failing_claim_carries_its_cause(tmp_path: Path) -> None:
+    from crossmodal.report.analysis import Claim
+    from crossmodal.report.gap_notes import NOT_INVESTIGATED
+    from crossmodal.studies.bridged.deviations import deviations
+
+    path = tmp_path / "metrics.csv"
+    rows = [r for r in synthetic_rows() if not (r.method == "bridged_vae" and r.experiment == "bridged_table1")]
+    rows += [metric_row("bridged_table1", "bridged_vae", "log_likelihood", -95.0, source="mnist", target="mnist",
+                        latent_dim=128, seed=0),  # 5.89 nats above the paper's VAE
+             metric_row("bridged_table4", "bridged_mvae", "log_likelihood", -250.0, source="fashion_mnist",
+                        target="fashion_mnist", latent_dim=128, seed=0)]
+    write_metrics(path, rows)
+    tables = build_tables(load_metrics(path), SETTINGS)
+    failing = Claim("smallest_gap", "Bridged has the smallest gap", "does not hold", "TELBO 0.00", "bridged1")
+    found = deviations(tables, [failing], {**SETTINGS, "name": "offline"})
+    # Only cells beyond the tolerance are listed; the paper's MVAE Table 4 row is explained by its
+    # note, the others are not looked into yet.
+    assert all(abs(float(d.text.rsplit("Δ ", 1)[1])) > 2.0 for d in found["gaps"])
+    mvae = [d for d in found["gaps"] if d.text.startswith("MVAE, F-MNIST")]
+    assert len(mvae) == 1 and "hundreds of nats" in mvae[0].cause
+    others = [d for d in found["gaps"] if d not in mvae]
+    assert others and all(d.cause == NOT_INVESTIGATED for d in others)
+    assert [(d.kind, d.cause) for d in found["claims"]] == [("claim", NOT_INVESTIGATED)]
