@@ -12,12 +12,11 @@ from typing import Any
 
 from crossmodal.methods import method_title
 from crossmodal.report.analysis import FAILS, HOLDS, Claim, Table, dataset_title, delta_bands, fmt
-from crossmodal.report.gap_notes import GapNote, load_gap_notes, note_for, note_for_claim
+from crossmodal.report.gap_notes import NOT_INVESTIGATED, GapNote, load_gap_notes, note_for, note_for_claim
 from crossmodal.studies.avae.paper import PaperValue, is_substitute, paper_dataset
 from crossmodal.studies.avae.tables import TABLE1_METHODS, paper_column, sweep_verdict
 
 GAP_NOTES = Path(__file__).with_name("gap_notes.yaml")
-NOT_INVESTIGATED = "not investigated yet"
 # The size of the images the offline mirror holds, where it differs from the official release.
 NATIVE_IMAGE_SIZES = {"gtsrb": 32}
 
