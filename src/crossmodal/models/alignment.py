@@ -19,8 +19,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from crossmodal.models.avae import Associator, freeze
-from crossmodal.models.base import CrossModalGenerator, StepOutput, TrainableModel
+from crossmodal.models.avae import Associator, FrozenPartsTrainer, freeze
+from crossmodal.models.base import CrossModalGenerator, StepOutput
 from crossmodal.models.networks import GaussianEncoder
 from crossmodal.models.vae import VAE
 from crossmodal.objectives import ALIGNMENT_DISTANCES, alignment_loss, reparameterize
@@ -50,23 +50,20 @@ def build_aligner(source_dim: int, target_dim: int, config: AlignmentConfig) -> 
     return Associator(source_dim, target_dim, config.hidden)
 
 
-class AlignmentTrainer(TrainableModel):
+class AlignmentTrainer(FrozenPartsTrainer):
     """Trains the aligner through VAE2's frozen encoder and decoder.
 
     Batches carry VAE1's posterior of x1 (``mu_src``, ``logvar_src``: computed once by its frozen
     encoder) and the paired ``x_tgt``; VAE2's posterior of ``x_tgt`` is computed per batch.
     """
 
+    frozen = ("target_vae",)
+
     def __init__(self, aligner: Associator, target_vae: VAE, config: AlignmentConfig) -> None:
         super().__init__()
         self.config = config
         self.aligner = aligner
         self.target_vae = freeze(target_vae)
-
-    def train(self, mode: bool = True) -> "AlignmentTrainer":
-        super().train(mode)
-        self.target_vae.eval()
-        return self
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         mu_src, logvar_src, x_tgt = batch["mu_src"], batch["logvar_src"], batch["x_tgt"]

@@ -49,23 +49,33 @@ def freeze(module: nn.Module) -> nn.Module:
     return module
 
 
-class AssociatorTrainer(TrainableModel):
+class FrozenPartsTrainer(TrainableModel):
+    """Trains one part of a model through others that stay frozen (:func:`freeze`) and, named in
+    ``frozen``, in eval mode while it trains: no dropout, BatchNorm statistics fixed."""
+
+    frozen: tuple[str, ...] = ()
+
+    def train(self, mode: bool = True) -> "FrozenPartsTrainer":
+        super().train(mode)
+        for name in self.frozen:
+            getattr(self, name).eval()
+        return self
+
+
+class AssociatorTrainer(FrozenPartsTrainer):
     """Trains A_ji through the frozen target decoder D_j.
 
     Batches carry the frozen source encoder's cached posterior ``(mu_src, logvar_src)`` of x_i
     (computed once per VAE and shared by every associator) and the paired target sample ``x_tgt``.
     """
 
+    frozen = ("target_decoder",)
+
     def __init__(self, associator: Associator, target_decoder: Decoder, config: AssociatorConfig) -> None:
         super().__init__()
         self.config = config
         self.associator = associator
         self.target_decoder = freeze(target_decoder)
-
-    def train(self, mode: bool = True) -> "AssociatorTrainer":
-        super().train(mode)
-        self.target_decoder.eval()
-        return self
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         mu_src, logvar_src = batch["mu_src"], batch["logvar_src"]
