@@ -135,3 +135,14 @@ def test_a_train_spec_reads_the_avae_studys_vae_cg_and_target_vae() -> None:
 def test_a_comparison_that_is_no_table1_method_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValueError, match="alignment.compare_with"):
         plan.metric_fragments(smoke_workflow(compare_with=["bridged"]))
+
+
+def test_the_page_reads_avae_table1_and_cost_rows_beside_its_own() -> None:
+    import pandas as pd
+
+    from crossmodal.studies import registry
+
+    study = registry()["alignment"]
+    rows = pd.DataFrame({"experiment": ["alignment", "table1", "methods", "figure5", "m2vae"], "value": range(5)})
+    assert list(study.own_rows(rows)["experiment"]) == ["alignment", "table1", "methods"]
+    assert "table1" not in study.experiments  # read, not owned: AVAE owns it
