@@ -146,3 +146,25 @@ def test_the_page_reads_avae_table1_and_cost_rows_beside_its_own() -> None:
     rows = pd.DataFrame({"experiment": ["alignment", "table1", "methods", "figure5", "m2vae"], "value": range(5)})
     assert list(study.own_rows(rows)["experiment"]) == ["alignment", "table1", "methods"]
     assert "table1" not in study.experiments  # read, not owned: AVAE owns it
+
+
+def test_the_claims_hold_fail_or_cannot_be_judged_from_the_rows(tmp_path: Path) -> None:
+    from crossmodal.metrics import metric_row, write_metrics
+    from crossmodal.report.analysis import FAILS, HOLDS, UNKNOWN, load_metrics
+    from crossmodal.studies.alignment.claims import claims
+    from crossmodal.studies.alignment.tables import build_tables
+
+    settings = {"scenarios": [{"source": "mnist", "target": "fsdd"}, {"source": "fsdd", "target": "mnist"}],
+                "alignment": {"methods": ["alignment"], "compare_with": ["vae_cg", "cva"]}}
+    accuracy = {("alignment", "alignment"): (60.0, 70.0), ("table1", "vae_cg"): (50.0, 65.0),
+                ("table1", "cva"): (55.0, 75.0)}
+    rows = [metric_row(experiment, method, "accuracy", value, source=s["source"], target=s["target"],
+                       paired_fraction=1.0, latent_dim=16, seed=0)
+            for (experiment, method), values in accuracy.items() for s, value in zip(settings["scenarios"], values)]
+    write_metrics(tmp_path / "metrics.csv", rows)
+    verdicts = {c.key: c.verdict for c in claims(build_tables(load_metrics(tmp_path / "metrics.csv"), settings))}
+    # Ahead of VAE-CG in both scenarios; behind CVA in the second.
+    assert verdicts == {"beats_vae_cg": HOLDS, "beats_cva": FAILS}
+    write_metrics(tmp_path / "none.csv", rows[:2])  # the alignment's rows only
+    verdicts = {c.key: c.verdict for c in claims(build_tables(load_metrics(tmp_path / "none.csv"), settings))}
+    assert verdicts == {"beats_vae_cg": UNKNOWN, "beats_cva": UNKNOWN}
