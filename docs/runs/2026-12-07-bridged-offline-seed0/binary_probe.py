@@ -8,7 +8,7 @@ Run from /work/run-b (the seed-0 run's checkout, ff89e09), PYTHONPATH=src:
   3. scores log p(x) under q(z|x,y), K = 2000, on the first 1000 validation images, for the grey-level
      model of the seed-0 run on grey images and for the binarised model on binarised images.
 """
-import json, sys, time
+import json, time
 from pathlib import Path
 
 import torch
