@@ -389,7 +389,7 @@ def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp
 
 
 def test_train_baseline_refuses_an_unknown_method(prepared: dict, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown baseline 'imvae'"):
+    with pytest.raises(ValueError, match="unknown pairwise method 'imvae'"):
         training.train_baseline(TrainBaselineSpec(method="imvae", source_data=prepared["mnist"],
                                                   target_data=prepared["fsdd"], params={}, class_map={0: 0},
                                                   paired_fraction=1.0, seed=0, out=tmp_path / "m.pt"))

@@ -29,11 +29,18 @@ class Method:
     family: str = ""  # its hyperparameter section, models.<family> ("" for a method with none of its own)
     model: str = ""  # its model class, "package.module:Class"
     config: str = ""  # its config dataclass, "package.module:Class" (with `from_params`)
-    baseline: bool = False  # one of AVAE Table 1's comparison methods, trained as a multimodal model
+    baseline: bool = False  # one of AVAE Table 1's comparison methods (config `baselines`)
+    # Trained by the one pairwise job (train-baseline) on any scenario, from its models.<family>
+    # section and each dataset's networks: every baseline, and the benchmark's further methods.
+    pairwise: bool = False
     long_title: str = ""  # the qualitative grids' name for it, where the table's is too short
     # Symmetric in its modalities: one bimodal model can serve both directions of a pair (config
     # `symmetric_baselines` says whether it does).
     symmetric: bool = False
+
+    def __post_init__(self) -> None:
+        if self.baseline:  # AVAE's Table 1 trains its baselines with the pairwise job
+            object.__setattr__(self, "pairwise", True)
 
     @property
     def full_title(self) -> str:
@@ -117,8 +124,11 @@ METHODS.update({
         Method("vcca", "VCCA", "vcca", f"{PACKAGE}.models.vcca:VCCA", f"{PACKAGE}.models.vcca:VCCAConfig"),
         Method("vcca_private", "VCCA-private", "vcca_private", f"{PACKAGE}.models.vcca:VCCA",
                f"{PACKAGE}.models.vcca:VCCAConfig"),
-        Method("mmvae", "MMVAE", "mmvae", f"{PACKAGE}.models.mixtures:MMVAE", f"{PACKAGE}.models.mixtures:MMVAEConfig"),
-        Method("mopoe", "MoPoE", "mopoe", f"{PACKAGE}.models.mixtures:MoPoE", f"{PACKAGE}.models.mixtures:MoPoEConfig"),
+        # Also pairwise: the benchmark trains them on AVAE's scenarios (config models.mmvae, models.mopoe).
+        Method("mmvae", "MMVAE", "mmvae", f"{PACKAGE}.models.mixtures:MMVAE", f"{PACKAGE}.models.mixtures:MMVAEConfig",
+               pairwise=True, symmetric=True),
+        Method("mopoe", "MoPoE", "mopoe", f"{PACKAGE}.models.mixtures:MoPoE", f"{PACKAGE}.models.mixtures:MoPoEConfig",
+               pairwise=True, symmetric=True),
     )
 })
 # --- end of the CMMD study's methods ---------------------------------------------------------------
@@ -131,20 +141,25 @@ METHODS.update({m.name: m for m in (
            long_title="Cross-modal variational alignment, KL ablation"),
 )})
 BASELINES: dict[str, Method] = {name: m for name, m in METHODS.items() if m.baseline}
+PAIRWISE: dict[str, Method] = {name: m for name, m in METHODS.items() if m.pairwise}
 
 
 def register(method: Method) -> None:
-    """Add ``method`` to the registry (a baseline also to :data:`BASELINES`)."""
+    """Add ``method`` to the registry (a baseline also to :data:`BASELINES`, a pairwise method to
+    :data:`PAIRWISE`)."""
     if method.name in METHODS:
         raise ValueError(f"method {method.name!r} is already registered")
     METHODS[method.name] = method
     if method.baseline:
         BASELINES[method.name] = method
+    if method.pairwise:
+        PAIRWISE[method.name] = method
 
 
 def unregister(name: str) -> None:
     METHODS.pop(name)
     BASELINES.pop(name, None)
+    PAIRWISE.pop(name, None)
 
 
 def method_title(name: str) -> str:

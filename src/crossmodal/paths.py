@@ -96,6 +96,8 @@ TEMPLATES: dict[str, Template] = {
     # A cross-modal method's accuracy in an experiment (table1, figure5, flex: ours-flex's Table 1
     # cells); latent sizes source-target.
     "association_metrics": Template("results", "metrics/{experiment}", _ASSOCIATION, ".csv"),
+    # Beside it: each test sample's verdict (the benchmark's paired bootstrap reads them).
+    "prediction_data": Template("results", "predictions/{experiment}", _ASSOCIATION, ".npz"),
     "cascade_metrics": Template("results", "metrics/table3", "avae_cascade_{path}_z{dim}_seed{seed}", ".csv"),
     "sweep_metrics": Template("results", "metrics/sweeps",
                               "{method}_{source}-{target}_z{dim}_{param}={value}_seed{seed}", ".csv"),
@@ -150,6 +152,10 @@ TEMPLATES: dict[str, Template] = {
     "m2vae_model_data": Template("reports", "figure_data/m2vae/{dataset}", "{method}_{name}_seed{seed}", ".npz"),
     "m2vae_dataset_data": Template("reports", "figure_data/m2vae", "{dataset}", ".npz"),
     "m2vae_figure": Template("reports", "figures/m2vae", "{name}", ".png"),
+    # The benchmark (crossmodal.studies.benchmark): the paired bootstrap's intervals of one scenario at
+    # one paired fraction, over the run's seeds, and its figures.
+    "benchmark_intervals": Template("results", "metrics/benchmark_intervals", "{source}-{target}_p{fraction}", ".csv"),
+    "benchmark_figure": Template("reports", "figures/benchmark", "{figure}", ".png"),
 }
 # Benchmarked jobs, by the group the report's timing table lists them under (and the ETA of a run
 # estimates from: crossmodal.eta).
@@ -168,6 +174,8 @@ BENCHMARK_GROUPS = {
     # The M2VAE study.
     "m2vae_dataset": "m2vae_data", "m2vae_cvae": "m2vae_cvae", "m2vae_model": "m2vae", "m2vae_stage1": "m2vae_stage1",
     "m2vae_metrics": "m2vae_evaluate",
+    # The benchmark.
+    "benchmark_intervals": "benchmark_intervals",
 }
 
 

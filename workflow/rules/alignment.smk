@@ -33,6 +33,7 @@ rule alignment_evaluate:
     output:
         metrics=P.path("association_metrics", experiment=alignment.EXPERIMENT),
         samples=P.path("sample_data"),
+        predictions=P.path("prediction_data", experiment=alignment.EXPERIMENT),
     wildcard_constraints:
         method=alignment.METHOD_PATTERN,
     params:

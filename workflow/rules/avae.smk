@@ -38,7 +38,7 @@ rule train_baseline:
         model=P.path("baseline"),
         summary=P.summary("baseline"),
     wildcard_constraints:
-        method=avae.BASELINE_PATTERN,
+        method=avae.PAIRWISE_PATTERN,
     params:
         spec=lambda w: avae.train_baseline(WF, w),
         code=lambda w: avae.baseline_code(w.method),
@@ -81,13 +81,15 @@ use rule train_baseline as train_sweep_baseline with:
         P.benchmark("sweep_model")
 
 
-# Table 1: any method's accuracy, its methods rows and the data of its qualitative grid.
+# Table 1: any method's accuracy, its methods rows, the data of its qualitative grid and each test
+# sample's verdict (the benchmark's intervals).
 rule evaluate_association:
     input:
         unpack(lambda w: avae.association_inputs(WF, w)),
     output:
         metrics=P.path("association_metrics", experiment="table1"),
         samples=P.path("sample_data"),
+        predictions=P.path("prediction_data", experiment="table1"),
     wildcard_constraints:
         method=avae.ASSOCIATION_METHOD_PATTERN,
     params:
@@ -111,6 +113,7 @@ use rule evaluate_association as evaluate_experiment with:
         code=lambda w: avae.evaluation_code(WF, w.method),
     output:
         metrics=P.path("association_metrics"),
+        predictions=P.path("prediction_data"),
     wildcard_constraints:
         method=avae.ASSOCIATION_METHOD_PATTERN,
         experiment=avae.EXPERIMENT_PATTERN,

@@ -23,7 +23,7 @@ from crossmodal.jobs.specs import (
     CascadeSpec, CrossModalSpec, EvaluateAssociationSpec, EvaluateBaselineSpec, EvaluateClassifierSpec, EvaluateVAESpec,
 )
 from crossmodal.jobs.store import batched, load_model
-from crossmodal.methods import BASELINES
+from crossmodal.methods import METHODS
 from crossmodal.metrics import MetricRow, metric_row, write_metrics
 from crossmodal.models.avae import AssociativeVAE
 from crossmodal.models.base import CrossModalGenerator
@@ -91,15 +91,28 @@ def method_summary_rows(
     ]
 
 
+def save_predictions(out: Path, correct: Tensor) -> None:
+    """Each test sample's verdict (was its generation classified as expected), packed in bits: the
+    benchmark resamples them for paired intervals (:func:`load_predictions`)."""
+    flags = correct.cpu().numpy().astype(bool)
+    with atomic_path(out) as tmp, open(tmp, "wb") as fh:  # a file object: no ".npz" appended
+        np.savez_compressed(fh, correct=np.packbits(flags), count=np.int64(len(flags)))
+
+
+def load_predictions(path: Path) -> np.ndarray:
+    with np.load(path) as data:
+        return np.unpackbits(data["correct"], count=int(data["count"])).astype(bool)
+
+
 def evaluate_generator(
     model: CrossModalGenerator, spec: CrossModalSpec, *, method: str, latent_dims: str, label: str,
-    summary_models: list[Path], summary_experiment: str = "methods",
+    summary_models: list[Path],
 ) -> None:
     """The paper's metric for any cross-modal method: the target classifier's accuracy on what
-    ``model`` generates from the source test set (Table 1, Figure 5, ours-flex), and optionally the
-    method's summary rows (``spec.method_summary``: of ``summary_models``) and the qualitative
-    grid's data (``spec.samples_out``). ``label`` names the method in the grid's title;
-    ``summary_experiment`` is the summary rows' experiment column."""
+    ``model`` generates from the source test set (Table 1, Figure 5, ours-flex, the benchmark), and
+    optionally the method's summary rows (``spec.method_summary``: of ``summary_models``), each
+    sample's verdict (``spec.predictions_out``) and the qualitative grid's data
+    (``spec.samples_out``). ``label`` names the method in the grid's title."""
     source, target, source_data, target_classifier = spec.source, spec.target, spec.source_data, spec.target_classifier
     class_map, paired_fraction, seed, experiment = spec.class_map, spec.paired_fraction, spec.seed, spec.experiment
     out, samples_out, grid_samples = spec.out, spec.samples_out, spec.grid_samples
@@ -107,12 +120,15 @@ def evaluate_generator(
     x, y, expected = mapped_test_set(src, class_map)
     generated = batched(lambda b: model.cross_generate(source, target, b), x)
     predictions = predict(load_model(target_classifier), generated)
-    accuracy = 100.0 * (predictions == expected).float().mean().item()
+    correct = predictions == expected
+    accuracy = 100.0 * correct.float().mean().item()
     rows = [metric_row(experiment, method, "accuracy", accuracy, source=source, target=target,
                        paired_fraction=paired_fraction, latent_dim=latent_dims, seed=seed)]
     if spec.method_summary:
         rows += method_summary_rows(method, source, target, paired_fraction, latent_dims, seed, summary_models,
-                                    summary_experiment)
+                                    spec.summary_experiment)
+    if spec.predictions_out is not None:
+        save_predictions(spec.predictions_out, correct)
     write_metrics(out, rows)
     log.info("%s %s %s -> %s: %.2f%% on %d test samples", experiment, method, source, target, accuracy, len(x))
     if samples_out is None:
@@ -140,10 +156,11 @@ def evaluate_association(spec: EvaluateAssociationSpec) -> None:
 
 
 def evaluate_baseline(spec: EvaluateBaselineSpec) -> None:
-    """A baseline of AVAE Table 1; the metrics' method column is the one it was trained as."""
+    """A pairwise method's model (AVAE Table 1's baselines, the benchmark's); the metrics' method
+    column is the one it was trained as."""
     model = load_model(spec.model)
     evaluate_generator(model, spec, method=model.method, latent_dims=str(model.latent_dim),
-                       label=BASELINES[model.method].full_title, summary_models=[spec.model])
+                       label=METHODS[model.method].full_title, summary_models=[spec.model])
 
 
 def evaluate_cascade(spec: CascadeSpec) -> None:

@@ -220,6 +220,9 @@ class CrossModalSpec:
     grid_samples: int = 8
     samples_out: Path | None = option("figure data of the qualitative grid", default=None)
     method_summary: bool = option("also write the methods rows (trainable parameters, training time)", default=False)
+    summary_experiment: str = option("the methods rows' experiment column", default="methods")
+    predictions_out: Path | None = option("whether each test sample's generation was classified as expected "
+                                          "(the benchmark's paired intervals)", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,7 +15,7 @@ from crossmodal.config import canonical_json
 from crossmodal.engine import TrainResult, as_float, pick_device
 from crossmodal.io import atomic_torch_save, atomic_write_json, load_weights
 from crossmodal.models.avae import Associator, AssociatorConfig
-from crossmodal.methods import BASELINES, METHODS, Method
+from crossmodal.methods import METHODS, PAIRWISE, Method
 from crossmodal.models import build_multimodal
 from crossmodal.models.base import MultimodalVAE
 from crossmodal.models.classifier import Classifier, ClassifierConfig
@@ -32,7 +32,7 @@ def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
         p = build["params"]
         return Associator(int(build["source_dim"]), int(build["target_dim"]), AssociatorConfig.from_params(p).hidden)
     if kind == "baseline":
-        return build_multimodal(build, BASELINES, "baseline")
+        return build_multimodal(build, PAIRWISE, "pairwise method")
     raise ValueError(f"unknown model kind {kind!r}")
 
 

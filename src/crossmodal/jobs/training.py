@@ -19,7 +19,7 @@ from crossmodal.io import atomic_torch_save, load_weights
 from crossmodal.jobs.data import paired_splits, split_batches, symmetric_paired_splits
 from crossmodal.jobs.specs import EncodeLatentsSpec, TrainAssociatorSpec, TrainBaselineSpec, TrainSpec
 from crossmodal.jobs.store import batched, build_model, load_model, save_model
-from crossmodal.methods import BASELINES
+from crossmodal.methods import PAIRWISE
 from crossmodal.models.avae import AssociatorConfig, AssociatorTrainer
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,8 @@ def _modality_record(data: dict[str, Any], architecture: dict[str, Any]) -> dict
 
 
 def train_baseline(spec: TrainBaselineSpec) -> None:
-    """One baseline of AVAE Table 1 on one scenario, on the pairs AVAE's associator sees.
+    """One pairwise method (a baseline of AVAE Table 1, or one the benchmark adds) on one scenario,
+    on the pairs AVAE's associator sees.
 
     ``params``: the method's hyperparameters with ``latent_dim`` and the per-modality
     ``architectures`` (``{"source": ..., "target": ...}``, each dataset's ``models.vae`` one).
@@ -136,11 +137,11 @@ def train_baseline(spec: TrainBaselineSpec) -> None:
     """
     method, source_data, target_data, params = spec.method, spec.source_data, spec.target_data, spec.params
     class_map, paired_fraction, seed, out = spec.class_map, spec.paired_fraction, spec.seed, spec.out
-    if method not in BASELINES:
-        raise ValueError(f"unknown baseline {method!r}; known: {sorted(BASELINES)}")
+    if method not in PAIRWISE:
+        raise ValueError(f"unknown pairwise method {method!r}; known: {sorted(PAIRWISE)}")
     if spec.pairing not in ("directed", "symmetric"):
         raise ValueError(f"pairing must be 'directed' or 'symmetric', got {spec.pairing!r}")
-    if spec.pairing == "symmetric" and not BASELINES[method].symmetric:
+    if spec.pairing == "symmetric" and not PAIRWISE[method].symmetric:
         raise ValueError(f"{method} is not symmetric in its modalities: it cannot train on symmetric pairs")
     torch.manual_seed(seed)
     device = pick_device()

@@ -77,4 +77,4 @@ def evaluate(spec: EvaluateAlignmentSpec) -> None:
                              target_vae)
     dims = latent_dims_label([vae_cg.latent_dim, target_vae.config.latent_dim])
     evaluate_generator(model, spec, method=spec.method, latent_dims=dims, label=METHODS[spec.method].title,
-                       summary_models=[spec.vae_cg, spec.target_vae, spec.aligner], summary_experiment=spec.experiment)
+                       summary_models=[spec.vae_cg, spec.target_vae, spec.aligner])

@@ -138,5 +138,7 @@ def evaluate(wf: Workflow, w: Any) -> str:
     return job_spec("alignment-evaluate", **evaluation_inputs(wf, w), method=w.method, source=w.source,
                     target=w.target, class_map=wf.class_map(w.source, w.target), paired_fraction=1.0, seed=w.seed,
                     experiment=EXPERIMENT, grid_samples=wf.config["report"]["grid_samples"], method_summary=True,
+                    summary_experiment=EXPERIMENT,
                     out=wf.paths.path("association_metrics", experiment=EXPERIMENT, **fields),
-                    samples_out=wf.paths.path("sample_data", **fields))
+                    samples_out=wf.paths.path("sample_data", **fields),
+                    predictions_out=wf.paths.path("prediction_data", experiment=EXPERIMENT, **fields))

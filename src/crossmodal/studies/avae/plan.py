@@ -16,13 +16,15 @@ from typing import Any
 from crossmodal.code_versions import code_version_of
 from crossmodal.config import baseline_params, configured_sweep_setting, find_scenario, sweep_job_params
 from crossmodal.config import model_params
-from crossmodal.methods import BASELINES
+from crossmodal.methods import BASELINES, PAIRWISE
 from crossmodal.workflow import EVALUATION, TRAINING, Workflow, canonical, job_spec
 
 # The association methods of AVAE itself (the others in Table 1 are BASELINES).
 AVAE_METHODS = ("avae", "avae_flex")
 # Longest names first, so that "vae_cg_x" never parses as method "vae" of a dataset "cg_x".
 BASELINE_PATTERN = "|".join(sorted(BASELINES, key=len, reverse=True))
+# What the pairwise training rule makes: the baselines, and the benchmark's further pairwise methods.
+PAIRWISE_PATTERN = "|".join(sorted(PAIRWISE, key=len, reverse=True))
 ASSOCIATION_METHOD_PATTERN = "|".join(sorted([*BASELINES, *AVAE_METHODS], key=len, reverse=True))
 # Experiments a cross-modal method is scored in beyond Table 1: the experiment folder of its metrics
 # file and the metrics.csv experiment column (ours-flex is a Table 1 row with its own files).
@@ -160,7 +162,7 @@ def report_settings(wf: Workflow) -> dict[str, Any]:
 
 def _model_module(method: str) -> str:
     """The module the registry names for ``method``'s model ("crossmodal.models" builds it)."""
-    return BASELINES[method].model.partition(":")[0]
+    return PAIRWISE[method].model.partition(":")[0]
 
 
 def baseline_code(method: str) -> str:
@@ -169,7 +171,7 @@ def baseline_code(method: str) -> str:
 
 
 def evaluation_code(wf: Workflow, method: str) -> str:
-    if method in BASELINES:
+    if method in PAIRWISE:
         return code_version_of(EVALUATION, "crossmodal.models", _model_module(method))
     return wf.code["evaluate"]
 
@@ -205,8 +207,9 @@ def _train_baseline(wf: Workflow, w: Any, params: dict[str, Any], fraction: str,
 
 
 def train_baseline(wf: Workflow, w: Any) -> str:
-    """A baseline's model of one direction: Table 1's, and Figure 5's at each paired fraction."""
-    params = baseline_params(wf.config, BASELINES[w.method].family, w.source, w.target, int(w.dim))
+    """A pairwise method's model of one direction: Table 1's, and Figure 5's at each paired fraction
+    (and the benchmark's, for its further methods)."""
+    params = baseline_params(wf.config, PAIRWISE[w.method].family, w.source, w.target, int(w.dim))
     out = wf.paths.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.dim, fraction=w.fraction,
                         seed=w.seed)
     return _train_baseline(wf, w, params, w.fraction, out, shared=False)
@@ -269,7 +272,8 @@ def evaluate_association(wf: Workflow, w: Any, experiment: str) -> str:
               "experiment": "table1" if table1 else EXPERIMENT_COLUMNS[experiment],
               "grid_samples": wf.config["report"]["grid_samples"] if table1 else None,
               "out": wf.paths.path("association_metrics", experiment=experiment, **fields),
-              "samples_out": wf.paths.path("sample_data", **fields) if table1 else None}
+              "samples_out": wf.paths.path("sample_data", **fields) if table1 else None,
+              "predictions_out": wf.paths.path("prediction_data", experiment=experiment, **fields)}
     if w.method in BASELINES:
         summary = table1 or float(w.fraction) != 1.0
         return job_spec("evaluate-baseline", model=inputs["model"], method_summary=summary, **common)
