@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
-import pytest
+import matplotlib
 
-from crossmodal.report.ranking import (
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from crossmodal.report.cd_diagram import draw_cd_diagram  # noqa: E402
+from crossmodal.report.ranking import (  # noqa: E402
     bootstrap_replicates,
     cliques,
     friedman_test,
@@ -315,3 +320,25 @@ def test_the_bootstrap_refuses_no_methods_an_unknown_method_and_bad_settings():
     with pytest.raises(ValueError, match="replicates must be at least 1, got 0"):
         paired_bootstrap(correct, replicates=0)
 
+
+# --- the diagram -------------------------------------------------------------------------------
+
+def test_the_diagram_names_every_method_and_the_critical_difference():
+    ranks = {"avae": 1.2, "cmmd": 2.1, "bridged": 2.3, "m2vae": 3.9, "cvae": 4.0}
+    fig, ax = plt.subplots(figsize=(6, 2.5))
+    draw_cd_diagram(ranks, 1.25, ax, titles={"avae": "AVAE"})
+    texts = [text.get_text() for text in ax.texts]
+    plt.close(fig)
+    assert "CD = 1.25" in texts
+    # The title where one is given, the key otherwise, each with its mean rank.
+    for label in ("AVAE (1.20)", "cmmd (2.10)", "bridged (2.30)", "(3.90) m2vae", "(4.00) cvae"):
+        assert label in texts
+    # One thick bar per group: (avae, cmmd, bridged) and (m2vae, cvae); see cliques.
+    assert len([line for line in ax.lines if line.get_linewidth() > 3]) == 2
+
+
+def test_the_diagram_refuses_a_single_method():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="at least 2 methods, got 1"):
+        draw_cd_diagram({"avae": 1.0}, 1.0, ax)
+    plt.close(fig)
