@@ -81,15 +81,14 @@ def draw_cd_diagram(mean_ranks: Mapping[str, float], cd: float, ax: matplotlib.a
                               ha="left", va="center", fontsize=8))
 
     # Room for the labels beside the axis: their measured width is a fixed share of the axes'
-    # width, so the rank span they sit in follows from span = base / (1 - 2 * share).
-    figure = ax.get_figure()
-    renderer = figure.canvas.get_renderer()
-    widest_inches = max(label.get_window_extent(renderer).width for label in labels) / figure.dpi
-    axes_inches = ax.get_position().width * figure.get_figwidth()
-    share = min(widest_inches / axes_inches + 0.02, _MAX_LABEL_SHARE)
+    # width (both in pixels, whatever the limits), so the rank span they sit in follows from
+    # span = base / (1 - 2 * share). A CD wider than the axis (few scenarios) widens the span too.
+    renderer = ax.get_figure().canvas.get_renderer()
+    widest = max(label.get_window_extent(renderer).width for label in labels)
+    share = min(widest / ax.get_window_extent(renderer).width + 0.02, _MAX_LABEL_SHARE)
     base = count - 1 + 2 * _LABEL_GAP + 0.1
     room = share * base / (1 - 2 * share)
-    ax.set_xlim(left_x - 0.05 - room, right_x + 0.05 + room)
+    ax.set_xlim(left_x - 0.05 - room, max(right_x + 0.05 + room, 1 + cd + 0.1))
     lowest = first_label_y + (max(len(left), len(right)) - 1) * _LABEL_STEP
     # Bottom above top: rows grow downwards.
     ax.set_ylim(lowest + 0.3, _CD_BAR_Y - 0.45)
