@@ -83,9 +83,12 @@ def bootstrap_replicates(correct: Mapping[str, Sequence[np.ndarray]], replicates
     return accuracies
 
 
-def _percentile_interval(values: np.ndarray, level: float) -> tuple[float, float]:
+def _check_level(level: float) -> None:
     if not 0.0 < level < 1.0:
         raise ValueError(f"paired bootstrap: level must lie strictly between 0 and 1, got {level}")
+
+
+def _percentile_interval(values: np.ndarray, level: float) -> tuple[float, float]:
     low, high = np.percentile(values, [50.0 * (1.0 - level), 50.0 * (1.0 + level)])
     return float(low), float(high)
 
@@ -96,7 +99,8 @@ def paired_bootstrap(correct: Mapping[str, Sequence[np.ndarray]], replicates: in
 
     ``correct[method][s]`` holds, per test sample of seed s, whether the evaluator classified the
     generated sample as the expected class. Methods are resampled together (see
-    ``bootstrap_replicates``), so these intervals and ``paired_difference_interval`` agree."""
+    ``bootstrap_replicates``); ``paired_difference_interval`` with the same seed draws the same replicates."""
+    _check_level(level)
     return {method: _percentile_interval(values, level)
             for method, values in bootstrap_replicates(correct, replicates, seed).items()}
 
@@ -107,6 +111,7 @@ def paired_difference_interval(correct: Mapping[str, Sequence[np.ndarray]], a: s
 
     Pairing removes the variation both methods share (easy and hard test images), so the interval
     is narrower than one from resampling each method on its own, and reflects only where they differ."""
+    _check_level(level)
     for method in (a, b):
         if method not in correct:
             raise ValueError(f"paired bootstrap: method {method!r} is not among {sorted(correct)}")
