@@ -156,7 +156,8 @@ class PageNumbers(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ours: list[tuple[str, int, int, str]] = []  # (metrics rows, n, decimals, text)
+        # (metrics rows, n, decimals, text, single: one row's value shown without a spread)
+        self.ours: list[tuple[str, int, int, str, bool]] = []
         self.paper: list[str] = []
         self.deltas: list[str] = []
         self.prose_numbers: list[str] = []
@@ -190,7 +191,8 @@ class PageNumbers(HTMLParser):
         _, attrs = self._stack[-1]
         cls = attrs.get("class", "")
         if "data-metrics" in attrs:
-            self.ours.append((attrs["data-metrics"], int(attrs["data-n"]), int(attrs["data-digits"]), data.strip()))
+            self.ours.append((attrs["data-metrics"], int(attrs["data-n"]), int(attrs["data-digits"]), data.strip(),
+                              "data-single" in attrs))
         elif cls == "paper":
             self.paper.append(data.strip())
         elif cls == "delta":
@@ -208,12 +210,15 @@ def check_numbers_both_ways(report_dir: Path, page: PageNumbers) -> None:
     and every row of metrics.csv is named by some cell."""
     metrics = load_metrics(report_dir / "metrics.csv")
     shown = pd.Series(False, index=metrics.index)
-    for key, n, digits, text in page.ours:
+    for key, n, digits, text, single in page.ours:
         rows = select(metrics, _selector(key))
         assert len(rows) == n, key
         shown[rows.index] = True
         if n == 0:
             assert text == "not run", key
+            continue
+        if single:
+            assert n == 1 and text == f"{rows['value'].iloc[0]:.{digits}f}", key
             continue
         mean, std = mean_std(rows["value"])
         assert text == f"{mean:.{digits}f} ± {std:.{digits}f}", key

@@ -14,7 +14,7 @@ import yaml
 
 from crossmodal.config import REPO_ROOT, SCHEMA_PATH, builtin_model_defaults, load_schema
 from crossmodal.engine import TrainConfig
-from crossmodal.methods import BASELINES, METHODS, method_title
+from crossmodal.methods import BASELINES, METHODS, PAIRWISE, method_title
 from crossmodal.models.base import MethodConfig, MultimodalVAE
 
 
@@ -53,9 +53,9 @@ def test_every_hyperparameter_family_belongs_to_a_registered_method() -> None:
     registered = {m.family for m in METHODS.values()}
     assert families - registered == {"vae"}  # AVAE's per-modality VAE, whose method name the joint VAE has
     # A method without a schema section runs on its config dataclass's defaults, so it needs one for each field.
-    for baseline in BASELINES.values():
-        if baseline.family not in families:
-            assert all(f.default is not dataclasses.MISSING for f in dataclasses.fields(baseline.config_class()))
+    for method in PAIRWISE.values():
+        if method.family not in families:
+            assert all(f.default is not dataclasses.MISSING for f in dataclasses.fields(method.config_class()))
 
 
 def test_report_titles_come_from_the_registry() -> None:

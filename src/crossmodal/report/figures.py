@@ -72,7 +72,7 @@ def save_figure(fig: plt.Figure, *outputs: Path) -> None:
     plt.close(fig)
 
 
-def _empty(message: str) -> plt.Figure:
+def empty_figure(message: str) -> plt.Figure:
     """A figure that says why it is empty: the page then shows the reason, not a broken image."""
     fig, ax = plt.subplots(figsize=(6, 1.2))
     ax.axis("off")
@@ -86,7 +86,7 @@ def plot_figure5(metrics_path: Path, style: dict[str, Any], png: Path, pdf: Path
     apply_style(style)
     frame = figure5_frame(load_metrics(metrics_path))
     if frame.empty:
-        save_figure(_empty("no Figure 5 rows in metrics.csv"), png, pdf)
+        save_figure(empty_figure("no Figure 5 rows in metrics.csv"), png, pdf)
         return
     frame = frame.assign(method=frame["method"].map(method_title))
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
@@ -155,7 +155,7 @@ def plot_training(models_path: Path, style: dict[str, Any], png: Path, pdf: Path
     records = [{"model": m["name"], "epoch": h["epoch"], "split": split, "loss": h[f"{split}_loss"]}
                for m in models for h in m["history"] for split in ("train", "val") if f"{split}_loss" in h]
     if not records:
-        save_figure(_empty("no model summaries collected"), png, pdf)
+        save_figure(empty_figure("no model summaries collected"), png, pdf)
         return
     frame = pd.DataFrame(records)
     wrap = min(6, len(models))

@@ -88,7 +88,8 @@ def _check_level(level: float) -> None:
         raise ValueError(f"paired bootstrap: level must lie strictly between 0 and 1, got {level}")
 
 
-def _percentile_interval(values: np.ndarray, level: float) -> tuple[float, float]:
+def percentile_interval(values: np.ndarray, level: float) -> tuple[float, float]:
+    """The central ``level`` interval of bootstrap replicates (percentile method)."""
     low, high = np.percentile(values, [50.0 * (1.0 - level), 50.0 * (1.0 + level)])
     return float(low), float(high)
 
@@ -101,7 +102,7 @@ def paired_bootstrap(correct: Mapping[str, Sequence[np.ndarray]], replicates: in
     generated sample as the expected class. Methods are resampled together (see
     ``bootstrap_replicates``); ``paired_difference_interval`` with the same seed draws the same replicates."""
     _check_level(level)
-    return {method: _percentile_interval(values, level)
+    return {method: percentile_interval(values, level)
             for method, values in bootstrap_replicates(correct, replicates, seed).items()}
 
 
@@ -116,7 +117,7 @@ def paired_difference_interval(correct: Mapping[str, Sequence[np.ndarray]], a: s
         if method not in correct:
             raise ValueError(f"paired bootstrap: method {method!r} is not among {sorted(correct)}")
     accuracies = bootstrap_replicates(correct, replicates, seed)
-    return _percentile_interval(accuracies[a] - accuracies[b], level)
+    return percentile_interval(accuracies[a] - accuracies[b], level)
 
 
 def rank_matrix(scores: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:

@@ -39,7 +39,7 @@ class Study:
 
     name: str  # the config's ``studies`` entry, the page's file name (``<name>.html``)
     title: str  # the paper, as the index names it
-    paper_file: str  # its text under ../shared/papers (see that folder's README)
+    paper_file: str  # its text under ../shared/papers (see that folder's README); "" for the package's own benchmark
     experiments: tuple[str, ...]  # the metrics.csv ``experiment`` values it owns
     table_captions: Mapping[str, str]  # its tables (``tables/<name>.csv``, ``.tex``) and their captions
     # The study's tables, computed from metrics.csv (its rows only) and the report settings.

@@ -22,7 +22,7 @@ from crossmodal.config import find_scenario
 from crossmodal.methods import METHODS, PAIRWISE
 from crossmodal.studies.alignment.plan import DISTANCES as ALIGNMENT_DISTANCES
 from crossmodal.studies.avae import plan as avae
-from crossmodal.workflow import Workflow, job_spec
+from crossmodal.workflow import Workflow, canonical, job_spec
 
 SECTION = "benchmark"
 # AVAE's models and the alignment's are made by their studies' rules.
@@ -53,9 +53,9 @@ class BenchmarkCell:
 
 
 def joinable_methods() -> list[str]:
-    """Every registered method the benchmark can train, in the registry's order: AVAE, each pairwise
-    method (trained by the one pairwise job), the alignment methods."""
-    return [name for name in METHODS if name == "avae" or name in PAIRWISE or name in ALIGNMENT_METHODS]
+    """Every registered method the benchmark can train: AVAE, then in the registry's order each
+    pairwise method (trained by the one pairwise job) and the alignment methods."""
+    return ["avae", *(name for name in METHODS if name in PAIRWISE or name in ALIGNMENT_METHODS)]
 
 
 def settings(wf: Workflow) -> Mapping[str, Any]:
@@ -238,6 +238,28 @@ def intervals(wf: Workflow, w: Any) -> str:
 
 
 def plot(wf: Workflow, figure: str) -> str:
-    return job_spec("benchmark-plot", figure=figure, metrics=wf.paths.path("metrics"),
-                    settings=report_settings(wf)[SECTION], style=wf.style(),
+    # What the tables read of the report settings: only these rerun the figures.
+    plotted = {"scenarios": wf.config["scenarios"], "latent_dim": wf.latent_dim, **report_settings(wf)}
+    return job_spec("benchmark-plot", figure=figure, metrics=wf.paths.path("metrics"), settings=canonical(plotted),
+                    style=wf.style(),
                     **wf.paths.plotted("benchmark_figure", figure=figure))
+
+
+# --- code versions -------------------------------------------------------------------------------
+
+
+def evaluation_code(wf: Workflow, method: str) -> str:
+    """A cell of its own is evaluated by the jobs AVAE's cells are: the same code version."""
+    return avae.evaluation_code(wf, method)
+
+
+def intervals_code() -> str:
+    from crossmodal.code_versions import code_version_of
+
+    return code_version_of("crossmodal.studies.benchmark.jobs")
+
+
+def plot_code() -> str:
+    from crossmodal.code_versions import code_version_of
+
+    return code_version_of("crossmodal.studies.benchmark.figures")

@@ -5,7 +5,8 @@ Exported tables (each cell names the metrics rows it aggregates):
 - ``benchrank``: accuracy (%) per method and scenario at full pairing, mean ± std over seeds;
 - ``benchci``: the paired bootstrap's 95% interval of each of those cells (``benchmark_intervals`` rows);
 - ``benchcost``: trainable parameters and training seconds per method, each scenario's;
-- ``benchfrac``: accuracy per method at each paired fraction of the fraction scenario.
+- ``benchfrac``: accuracy per method at each paired fraction of the fraction scenario;
+- ``benchfraccost``: trainable parameters and training seconds there, per fraction.
 
 The ranking is derived from ``benchrank``'s means: per scenario, the methods in order; over the
 scenarios, the mean rank with a Friedman test and the Nemenyi critical difference (Demšar 2006).
@@ -127,9 +128,29 @@ def fraction_table(metrics: pd.DataFrame, settings: Mapping[str, Any]) -> Table:
     return table
 
 
+def fraction_cost_table(metrics: pd.DataFrame, settings: Mapping[str, Any], fractions: Table) -> Table:
+    """What each method trains at each paired fraction of the fraction scenario."""
+    scenario = section(settings)["fraction_scenario"]
+    columns = [{**c, "metric": metric, "title": f"{title}, {c['title']}"}
+               for metric, title in COST_METRICS.items() for c in fractions.columns]
+    table = Table("benchfraccost", columns)
+    for method in [row["method"] for row in fractions.rows]:
+        cells = []
+        for c in columns:
+            cell = metric_cell(metrics, settings, method, scenario["source"], scenario["target"], c["fraction"],
+                               c["metric"], f"bfc-{method}-{c['fraction']}-{c['metric']}")
+            if cell is not None:
+                cell.digits = 0 if c["metric"] == "trainable_parameters" else 1
+            cells.append(cell)
+        table.rows.append({"method": method, "title": method_title(method), "cells": cells})
+    return table
+
+
 def build_tables(metrics: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, Table]:
+    fractions = fraction_table(metrics, settings)
     return {"benchrank": accuracy_table(metrics, settings), "benchci": interval_table(metrics, settings),
-            "benchcost": cost_table(metrics, settings), "benchfrac": fraction_table(metrics, settings)}
+            "benchcost": cost_table(metrics, settings), "benchfrac": fractions,
+            "benchfraccost": fraction_cost_table(metrics, settings, fractions)}
 
 
 # --- the ranking ---------------------------------------------------------------------------------
@@ -145,6 +166,7 @@ class RankedRow:
     accuracy: Cell
     interval: tuple[Cell | None, Cell | None]
     below_best: tuple[Cell | None, Cell | None]  # (None, None) for the best itself
+    seeds: Cell | None  # how many seeds the intervals pool
 
     @property
     def tied_with_best(self) -> bool:
@@ -157,7 +179,8 @@ class RankedRow:
 class Ranking:
     """Every scenario's ranking, and the ranking over scenarios."""
 
-    scenarios: list[dict[str, Any]] = field(default_factory=list)  # column, rows: list[RankedRow]
+    scenarios: list[dict[str, Any]] = field(default_factory=list)  # column, point, rows: list[RankedRow]
+    fractions: list[dict[str, Any]] = field(default_factory=list)  # the same, per paired fraction
     mean_ranks: dict[str, float] = field(default_factory=dict)
     friedman: FriedmanResult | None = None
     critical_difference: float | None = None
@@ -166,21 +189,33 @@ class Ranking:
     alpha: float = 0.05
 
 
-def scenario_rankings(metrics: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
+def column_points(table: Table, section_: Mapping[str, Any]) -> list[tuple[str, str, float]]:
+    """(source, target, fraction) of each column of ``benchrank`` (scenarios) or ``benchfrac`` (fractions)."""
+    if table.name == "benchfrac":
+        scenario = section_["fraction_scenario"]
+        return [(scenario["source"], scenario["target"], c["fraction"]) for c in table.columns]
+    return [(c["source"], c["target"], 1.0) for c in table.columns]
+
+
+def rankings_of(metrics: pd.DataFrame, table: Table, points: list[tuple[str, str, float]]) -> list[dict[str, Any]]:
+    """Per column of ``table``: its methods in order of mean accuracy, with their intervals."""
     found = []
-    for i, column in enumerate(table.columns):
+    for i, (column, point) in enumerate(zip(table.columns, points)):
         measured = [(row, row["cells"][i]) for row in table.rows if row["cells"][i] is not None]
         measured.sort(key=lambda pair: -pair[1].mean)
         rows = []
         for rank, (row, cell) in enumerate(measured, start=1):
-            where = (row["method"], column["source"], column["target"], 1.0)
-            rows.append(RankedRow(
-                rank, row["method"], row["title"], cell,
-                tuple(interval_cell(metrics, *where, m, f"bi-{row['method']}-{column['source']}-{column['target']}-{m}")
-                      for m in ("accuracy_ci_low", "accuracy_ci_high")),
-                tuple(interval_cell(metrics, *where, m, f"bb-{row['method']}-{column['source']}-{column['target']}-{m}")
-                      for m in ("below_best_ci_low", "below_best_ci_high"))))
-        found.append({"column": column, "rows": rows})
+            method = row["method"]
+
+            def interval(metric: str, prefix: str, method: str = method) -> Cell | None:
+                anchor = f"{prefix}-{method}-{point[0]}-{point[1]}-{point[2]}-{metric}"
+                return interval_cell(metrics, method, *point, metric, anchor)
+
+            rows.append(RankedRow(rank, method, row["title"], cell,
+                                  (interval("accuracy_ci_low", "bi"), interval("accuracy_ci_high", "bi")),
+                                  (interval("below_best_ci_low", "bb"), interval("below_best_ci_high", "bb")),
+                                  interval("seeds", "bs")))
+        found.append({"column": column, "point": point, "rows": rows})
     return found
 
 
@@ -196,7 +231,9 @@ def score_matrix(table: Table) -> tuple[pd.DataFrame, list[str]]:
 def ranking(metrics: pd.DataFrame, settings: Mapping[str, Any], tables: Mapping[str, Table] | None = None) -> Ranking:
     tables = tables or build_tables(metrics, settings)
     alpha = float(section(settings)["alpha"])
-    result = Ranking(scenarios=scenario_rankings(metrics, tables["benchrank"]), alpha=alpha)
+    rank, frac = tables["benchrank"], tables["benchfrac"]
+    result = Ranking(scenarios=rankings_of(metrics, rank, column_points(rank, section(settings))),
+                     fractions=rankings_of(metrics, frac, column_points(frac, section(settings))), alpha=alpha)
     scores, result.left_out = score_matrix(tables["benchrank"])
     if scores.shape[1] < 2 or scores.shape[0] < 2:
         return result
