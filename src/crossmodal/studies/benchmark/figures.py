@@ -78,6 +78,10 @@ def plot_fractions(settings: Mapping[str, Any], metrics_path: Path) -> plt.Figur
                     yerr=[cell.std for _, cell in measured], color=color, marker=marker, capsize=2,
                     label=row["title"], alpha=0.9)
     ax.set_xscale("log")
+    # Ticks at the measured fractions only: log-scale minor labels would crowd a short axis.
+    percents = [100 * c["fraction"] for c in table.columns]
+    ax.set_xticks(percents, [f"{p:g}" for p in percents])
+    ax.minorticks_off()
     ax.set_xlabel("paired training data (%)")
     ax.set_ylabel("accuracy (%), mean ± std over seeds")
     ax.set_title(f"{dataset_title(scenario['source'])} → {dataset_title(scenario['target'])}", fontsize=9)
