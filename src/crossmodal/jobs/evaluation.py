@@ -100,7 +100,7 @@ def save_predictions(out: Path, correct: Tensor) -> None:
 
 
 def load_predictions(path: Path) -> np.ndarray:
-    with np.load(path) as data:
+    with np.load(path, allow_pickle=False) as data:
         return np.unpackbits(data["correct"], count=int(data["count"])).astype(bool)
 
 
