@@ -209,7 +209,10 @@ def rankings_of(metrics: pd.DataFrame, table: Table, points: list[tuple[str, str
 
             def interval(metric: str, prefix: str, method: str = method) -> Cell | None:
                 anchor = f"{prefix}-{method}-{point[0]}-{point[1]}-{point[2]}-{metric}"
-                return interval_cell(metrics, method, *point, metric, anchor)
+                cell = interval_cell(metrics, method, *point, metric, anchor)
+                if cell is not None and metric == "seeds":
+                    cell.digits = 0
+                return cell
 
             rows.append(RankedRow(rank, method, row["title"], cell,
                                   (interval("accuracy_ci_low", "bi"), interval("accuracy_ci_high", "bi")),
