@@ -90,6 +90,13 @@ def test_a_claim_fails_or_is_unknown_when_the_numbers_say_so(metrics: pd.DataFra
     assert verdicts["overhead"] == UNKNOWN
 
 
+def test_the_overhead_claim_takes_the_papers_omega_when_validation_chose_one(metrics: pd.DataFrame) -> None:
+    # At omega = 1 there is no MMD term to time: the claim reads the paper's omega = 0.4 (4% here).
+    overhead = next(c for c in claims(build_tables(metrics, SETTINGS), 1.0) if c.key == "overhead")
+    assert overhead.verdict == HOLDS
+    assert overhead.evidence == "ω = 0.4 (the paper's; the chosen ω = 1 has no MMD term): 4.00% per step against ω = 1"
+
+
 def test_substitute_cells_carry_the_papers_value_as_context(metrics: pd.DataFrame) -> None:
     cross = build_tables(metrics, SETTINGS)["cmmdcross"]
     cmmd = next(row for row in cross.rows if row["method"] == "cmmd")["cells"][0]

@@ -19,6 +19,7 @@ PAPER_FIXED = ("latent_dim", "methods.cmmd.encoder_hidden", "methods.cmmd.prior_
                "methods.cmmd.mmd_weight", "methods.cmmd.class_weight", "train.batch_size", "train.learning_rate",
                "train.max_epochs", "two_view.splits")
 OVERHEAD_LIMIT = 10.0  # % per step: "does not add significant overhead" (the paper measured 4.2%)
+PAPER_OMEGA = 0.4  # the paper's E1 setting
 
 
 def _rows(table: Table) -> dict[str, dict[str, Any]]:
@@ -103,13 +104,16 @@ def claim_coherence(coherence: Table) -> Claim:
 
 
 def claim_overhead(overhead: Table, chosen: float | None) -> Claim:
+    """At the chosen ω; where validation chose ω = 1 (no MMD term to time), at the paper's ω."""
     text = f"The MMD term adds little to a training step (paper: about 4%; here: under {OVERHEAD_LIMIT:g}%)"
+    omega, why = (chosen, "") if chosen is not None and chosen < 1.0 else (
+        PAPER_OMEGA, " (the paper's; the chosen ω = 1 has no MMD term)")
     for row in overhead.rows:
-        if row["omega"] == chosen and row["cells"][2].mean is not None:
+        if row["omega"] == omega and row["cells"][2].mean is not None:
             percent = row["cells"][2].mean
             return Claim("overhead", text, HOLDS if percent < OVERHEAD_LIMIT else FAILS,
-                         f"ω = {chosen:g}: {fmt(percent)}% per step against ω = 1", row["cells"][2].anchor)
-    return Claim("overhead", text, UNKNOWN, "metrics.csv has no overhead rows at the chosen ω", "cmmdoverhead")
+                         f"ω = {omega:g}{why}: {fmt(percent)}% per step against ω = 1", row["cells"][2].anchor)
+    return Claim("overhead", text, UNKNOWN, f"metrics.csv has no overhead rows at ω = {omega:g}", "cmmdoverhead")
 
 
 def claims(tables: Mapping[str, Table], chosen: float | None) -> list[Claim]:
