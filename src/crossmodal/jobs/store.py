@@ -4,7 +4,8 @@ load it back; and batched inference on whatever device is there."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +37,47 @@ def build_model(kind: str, build: dict[str, Any]) -> torch.nn.Module:
     raise ValueError(f"unknown model kind {kind!r}")
 
 
-def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Module, result: TrainResult) -> None:
-    summary = {
-        "kind": kind,
-        "build": build,
-        "trainable_parameters": count_trainable_parameters(model),
+@dataclass(frozen=True)
+class StageResult:
+    """One stage of a method trained in stages: its value of the stage field, its training, and the
+    names of the parameters it trained."""
+
+    field: str
+    value: str
+    result: TrainResult
+    trained: frozenset[str]
+
+
+def _training_summary(result: TrainResult, monitor: str) -> dict[str, Any]:
+    """What a training run records beside its model: its best epoch and score, when it stopped, its
+    seconds and its history."""
+    return {
         "best_epoch": result.best_epoch,
         "best_val_score": result.best_val_score,
-        "monitor": build["params"]["train"].get("monitor", "loss"),
+        "monitor": monitor,
         "stopped_early": result.stopped_early,
         "epochs_run": len(result.history),
         "train_seconds": round(result.train_seconds, 3),
         "precision": result.precision,
         "history": result.history,
     }
+
+
+def save_model(out: Path, kind: str, build: dict[str, Any], model: torch.nn.Module, result: TrainResult,
+               stages: Sequence[StageResult] = ()) -> None:
+    """The model with its build record, and its training summary beside it (``.json``). A model
+    trained in ``stages`` (``result``: the last one's) also records each stage's training; its
+    ``trainable_parameters`` and ``train_seconds`` are then the whole training's: every parameter
+    some stage trained, every stage's seconds."""
+    monitor = build["params"]["train"].get("monitor", "loss")
+    summary = {"kind": kind, "build": build, "trainable_parameters": count_trainable_parameters(model),
+               **_training_summary(result, monitor)}
+    if stages:
+        sizes = {name: p.numel() for name, p in model.named_parameters()}
+        summary["trainable_parameters"] = sum(sizes[name] for name in frozenset().union(*(s.trained for s in stages)))
+        summary["train_seconds"] = round(sum(stage.result.train_seconds for stage in stages), 3)
+        summary["stages"] = [{stage.field: stage.value, "trainable_parameters": sum(sizes[n] for n in stage.trained),
+                              **_training_summary(stage.result, monitor)} for stage in stages]
     state = {k: v.cpu() for k, v in model.state_dict().items()}
     atomic_torch_save({"kind": kind, "build": canonical_json(build), "state_dict": state}, out)
     atomic_write_json(out.with_suffix(".json"), summary)

@@ -18,8 +18,8 @@ from crossmodal.engine import NonFiniteLossError, TrainConfig, Trainer, TrainRes
 from crossmodal.io import atomic_torch_save, load_weights
 from crossmodal.jobs.data import paired_splits, split_batches, symmetric_paired_splits
 from crossmodal.jobs.specs import EncodeLatentsSpec, TrainAssociatorSpec, TrainBaselineSpec, TrainSpec
-from crossmodal.jobs.store import batched, build_model, load_model, save_model
-from crossmodal.methods import PAIRWISE
+from crossmodal.jobs.store import StageResult, batched, build_model, load_model, save_model
+from crossmodal.methods import PAIRWISE, Stages
 from crossmodal.models.avae import AssociatorConfig, AssociatorTrainer
 
 log = logging.getLogger(__name__)
@@ -161,10 +161,44 @@ def train_baseline(spec: TrainBaselineSpec) -> None:
     if spec.pairing == "symmetric":
         # Recorded only when symmetric, so that a directed model's file is what it always was.
         build["pairing"] = "symmetric"
-    model = build_model("baseline", build)
     name = f"{method}[{src['meta']['dataset']}{arrow}{tgt['meta']['dataset']},p={paired_fraction:g},seed={seed}]"
     log.info("%s: %d paired training sources (fraction %g), %d pairs an epoch", name, train.num_sources,
              paired_fraction, len(train))
+    stages = PAIRWISE[method].stages
+    if stages is not None:
+        fit_stages(build, stages, seed, out, name, train, val)
+        return
+    model = build_model("baseline", build)
     result, resume = fit(model, params, seed, out, name, train, val)
     save_model(out, "baseline", build, model, result)
     resume.unlink(missing_ok=True)
+
+
+def fit_stages(build: dict[str, Any], stages: Stages, seed: int, out: Path, name: str, train: Any, val: Any) -> None:
+    """Train a pairwise method in its stages, in order, and save the last stage's model at ``out``.
+
+    Each stage's model is built from ``build`` with the stage's value of ``stages.field`` in its
+    parameters and starts from the previous stage's trained weights (a stage may add networks, such
+    as the Bridged VAE's bridges, never drop one). Each stage has a resume checkpoint of its own,
+    kept until the model is saved: a job killed in a later stage replays the earlier ones from their
+    checkpoints to the same weights, then resumes where it stopped.
+    """
+    done: list[StageResult] = []
+    resumes: list[Path] = []
+    for value in stages.values:
+        stage_build = {**build, "params": {**build["params"], stages.field: value}}
+        model = build_model("baseline", stage_build)
+        if done:
+            unexpected = model.load_state_dict(previous.state_dict(), strict=False).unexpected_keys
+            if unexpected:
+                raise ValueError(f"{name}: stage {stages.field}={value} has no place for {unexpected} of the "
+                                 f"stage before it; a later stage may add networks, never drop one")
+        result, resume = fit(model, stage_build["params"], seed, out.with_name(f"{out.name}.{stages.field}-{value}"),
+                             f"{name}[{stages.field}={value}]", train, val)
+        done.append(StageResult(stages.field, value, result,
+                                frozenset(n for n, p in model.named_parameters() if p.requires_grad)))
+        resumes.append(resume)
+        previous = model
+    save_model(out, "baseline", stage_build, model, result, done)
+    for resume in resumes:
+        resume.unlink(missing_ok=True)

@@ -6,6 +6,13 @@ here is an MLP whose hidden layers are Linear -> BatchNorm1d -> LeakyReLU, sized
 Images have a Bernoulli likelihood (decoder output ``sigmoid``), labels a categorical one (``linear``
 output: the logits), so that every method of the study is scored by the same likelihoods.
 
+Those are the study's :class:`StudyKit`. The benchmark trains the Bridged VAE, TELBO and BiVCCA on
+AVAE's scenarios with :class:`DatasetKit` instead (config ``networks: dataset``): each dataset's
+``models.vae`` networks and AVAE's squared error, as every other method there. The central block is
+then a linear head on the per-modality encoders' features (``central_hidden: []``), which makes
+q(z|x, y) the package's joint encoder (JMVAE's), and each bridge an MLP between two modalities'
+features.
+
 The Bridged VAE: per-modality feature encoders ``Enc_m -> h_m``, a central block
 ``FC([h_1, ..., h_n]) -> (mu, logvar)``, decoders ``Dec_m`` and a bridge ``FC_{s->t}`` for every
 ordered pair of modalities, predicting ``h_t`` from ``h_s``.
@@ -25,6 +32,7 @@ bridge predicts the missing features and the predictions are averaged (:func:`co
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,9 +40,10 @@ import torch
 from torch import Tensor, nn
 
 from crossmodal.models.base import Gaussian, MethodConfig, Modality, MultimodalVAE, StepOutput, Subset
-from crossmodal.models.networks import split_gaussian
+from crossmodal.models.baselines.mvae import SCENARIO_ROLES
+from crossmodal.models.networks import Decoder, FeatureExtractor, GaussianEncoder, JointEncoder, mlp, split_gaussian
 from crossmodal.objectives import (
-    bernoulli_nll, categorical_nll, kl_to_standard_normal, negative_elbo, reparameterize,
+    bernoulli_nll, categorical_nll, kl_to_standard_normal, negative_elbo, reparameterize, squared_error,
 )
 
 LEAKY_SLOPE = 0.2
@@ -127,18 +136,128 @@ def combine_predictions(predictions: Sequence[Tensor]) -> Tensor:
     return torch.stack(list(predictions)).mean(dim=0)
 
 
-class StudyNetworks(MultimodalVAE):
-    """The study's BatchNorm + LeakyReLU networks and likelihoods for any :class:`MultimodalVAE`
-    (a mixin placed before an existing method's class replaces its networks and likelihoods)."""
+class NetworkKit(ABC):
+    """What a model of this study's methods builds its networks from, and how it scores a
+    reconstruction: the study's own (:class:`StudyKit`) or each dataset's (:class:`DatasetKit`)."""
+
+    @abstractmethod
+    def encoder(self, modality: Modality, latent_dim: int) -> nn.Module:  # pragma: no cover - interface
+        """``q(z|x_m)``: ``x_m -> (mu, logvar)``."""
+
+    @abstractmethod
+    def joint_encoder(self, modalities: Mapping[str, Modality], latent_dim: int) -> nn.Module:  # pragma: no cover
+        """``q(z|x_1, ..., x_n)``: ``{name: x_m} -> (mu, logvar)``."""
+
+    @abstractmethod
+    def features(self, modality: Modality) -> nn.Module:  # pragma: no cover - interface
+        """``x_m -> h_m``, a module with ``out_features``."""
+
+    @abstractmethod
+    def head(self, in_features: int, hidden: Sequence[int], latent_dim: int) -> nn.Module:  # pragma: no cover
+        """Features -> (hidden layers) -> ``(mu, logvar)``."""
+
+    @abstractmethod
+    def bridge(self, in_features: int, hidden: Sequence[int], out_features: int) -> nn.Module:  # pragma: no cover
+        """One modality's features -> (hidden layers) -> another's."""
+
+    @abstractmethod
+    def decoder(self, modality: Modality, latent_dim: int) -> nn.Module:  # pragma: no cover - interface
+        """``z -> x_m``."""
+
+    @abstractmethod
+    def nll(self, modality: Modality, x: Tensor, decoded: Tensor) -> Tensor:  # pragma: no cover - interface
+        """``-log p(x_m|z)`` per example (up to a constant)."""
+
+
+class StudyKit(NetworkKit):
+    """The study's BatchNorm + LeakyReLU MLPs, with Bernoulli (images) and categorical (labels) likelihoods."""
+
+    def encoder(self, modality: Modality, latent_dim: int) -> nn.Module:
+        return StudyEncoder(modality, latent_dim)
+
+    def joint_encoder(self, modalities: Mapping[str, Modality], latent_dim: int) -> nn.Module:
+        return StudyJointEncoder(modalities, latent_dim)
+
+    def features(self, modality: Modality) -> nn.Module:
+        return FeatureEncoder(modality)
+
+    def head(self, in_features: int, hidden: Sequence[int], latent_dim: int) -> nn.Module:
+        return GaussianHead(in_features, hidden, latent_dim)
+
+    def bridge(self, in_features: int, hidden: Sequence[int], out_features: int) -> nn.Module:
+        return nn.Sequential(bn_mlp([in_features, *hidden]), nn.Linear([in_features, *hidden][-1], out_features))
+
+    def decoder(self, modality: Modality, latent_dim: int) -> nn.Module:
+        return StudyDecoder(modality, latent_dim)
+
+    def nll(self, modality: Modality, x: Tensor, decoded: Tensor) -> Tensor:
+        return negative_log_likelihood(modality, x, decoded)
+
+
+class MLPGaussianHead(nn.Module):
+    """Features -> Linear (+ ReLU hidden layers) -> ``(mu, logvar)``; without hidden layers, the head
+    of the package's joint encoder (:class:`crossmodal.models.networks.JointEncoder`)."""
+
+    def __init__(self, in_features: int, hidden: Sequence[int], latent_dim: int) -> None:
+        super().__init__()
+        self.body = mlp([in_features, *hidden, 2 * latent_dim])
+
+    def forward(self, h: Tensor) -> Gaussian:
+        return split_gaussian(self.body(h))
+
+
+class DatasetKit(NetworkKit):
+    """Each dataset's networks (its ``models.vae`` architecture, as every method of the benchmark and
+    AVAE's baselines have them) with AVAE's squared error as the reconstruction term."""
+
+    def encoder(self, modality: Modality, latent_dim: int) -> nn.Module:
+        return GaussianEncoder(modality.shape, latent_dim, modality.architecture)
+
+    def joint_encoder(self, modalities: Mapping[str, Modality], latent_dim: int) -> nn.Module:
+        return JointEncoder({name: (m.shape, m.architecture) for name, m in modalities.items()}, latent_dim)
+
+    def features(self, modality: Modality) -> nn.Module:
+        return FeatureExtractor(modality.shape, modality.architecture)
+
+    def head(self, in_features: int, hidden: Sequence[int], latent_dim: int) -> nn.Module:
+        return MLPGaussianHead(in_features, hidden, latent_dim)
+
+    def bridge(self, in_features: int, hidden: Sequence[int], out_features: int) -> nn.Module:
+        return mlp([in_features, *hidden, out_features])
+
+    def decoder(self, modality: Modality, latent_dim: int) -> nn.Module:
+        return Decoder(modality.shape, latent_dim, modality.architecture, modality.output)
+
+    def nll(self, modality: Modality, x: Tensor, decoded: Tensor) -> Tensor:
+        return squared_error(x, decoded)
+
+
+# A config's `networks`: the study's own (the default, so the study's models are what they always
+# were), or each dataset's, as the benchmark trains the Bridged VAE, TELBO and BiVCCA.
+NETWORK_KITS: dict[str, NetworkKit] = {"study": StudyKit(), "dataset": DatasetKit()}
+
+
+def network_kit(name: str) -> NetworkKit:
+    if name not in NETWORK_KITS:
+        raise ValueError(f"unknown networks {name!r} (expected one of {sorted(NETWORK_KITS)})")
+    return NETWORK_KITS[name]
+
+
+class KitNetworks(MultimodalVAE):
+    """Any :class:`MultimodalVAE` with the networks and likelihood of ``kit``: the study's by default
+    (a mixin placed before an existing method's class replaces its networks and likelihoods); a
+    model whose config names its ``networks`` sets ``kit`` before it builds them."""
+
+    kit: NetworkKit = NETWORK_KITS["study"]
 
     def unimodal_encoders(self) -> nn.ModuleDict:
-        return nn.ModuleDict({name: StudyEncoder(m, self.latent_dim) for name, m in self.modalities.items()})
+        return nn.ModuleDict({name: self.kit.encoder(m, self.latent_dim) for name, m in self.modalities.items()})
 
     def modality_decoders(self) -> nn.ModuleDict:
-        return nn.ModuleDict({name: StudyDecoder(m, self.latent_dim) for name, m in self.modalities.items()})
+        return nn.ModuleDict({name: self.kit.decoder(m, self.latent_dim) for name, m in self.modalities.items()})
 
     def nll(self, name: str, x: Tensor, decoded: Tensor) -> Tensor:
-        return negative_log_likelihood(self.modalities[name], x, decoded)
+        return self.kit.nll(self.modalities[name], x, decoded)
 
     def negative_elbo_of(self, x: Mapping[str, Tensor], posterior: Gaussian, scored: Sequence[str],
                          kl_weight: float = 1.0, weights: Mapping[str, float] | None = None,
@@ -166,21 +285,30 @@ class BridgedConfig(MethodConfig):
     bridge_hidden: list[int] = field(default_factory=lambda: [256])  # each FC_{s->t}'s hidden layers
     phase: str = "joint"
     score_predicted: bool = False  # add log p(x_t|z) of the predicted modalities to Eqs. 8-9
-    # The ordered pairs [source, target] that get a bridge; empty: every ordered pair.
+    # The ordered pairs [source, target] that get a bridge, by modality name or scenario role; empty:
+    # every ordered pair.
     bridges: list[list[str]] = field(default_factory=list)
+    networks: str = "study"  # NETWORK_KITS: the study's own, or each dataset's (the benchmark's)
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
             raise ValueError(f"unknown Bridged VAE phase {self.phase!r} (expected one of {PHASES})")
+        network_kit(self.networks)
+
+
+def modality_named(key: str, modalities: Sequence[str]) -> str:
+    """The modality a config's key names: by its name, or by its scenario role ("source" is the first
+    modality, "target" the second), so that one setting serves every scenario."""
+    return dict(zip(SCENARIO_ROLES, modalities)).get(key, key)
 
 
 def bridge_pairs(modalities: Sequence[str], requested: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
-    """The bridges' (source, target) pairs: ``requested`` (checked against ``modalities``), or every
-    ordered pair of distinct modalities."""
+    """The bridges' (source, target) pairs: ``requested`` (by name or scenario role, checked against
+    ``modalities``), or every ordered pair of distinct modalities."""
     if not requested:
         return [(s, t) for s in modalities for t in modalities if s != t]
     pairs = []
-    for pair in requested:
+    for pair in ([modality_named(key, modalities) for key in keys] for keys in requested):
         unknown = [name for name in pair if name not in modalities]
         if len(pair) != 2 or unknown or pair[0] == pair[1]:
             raise ValueError(f"setting bridged.bridges: bridge {list(pair)} is not a pair of two of this study's "
@@ -189,28 +317,26 @@ def bridge_pairs(modalities: Sequence[str], requested: Sequence[Sequence[str]]) 
     return pairs
 
 
-class BridgedVAE(StudyNetworks):
+class BridgedVAE(KitNetworks):
     def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: BridgedConfig) -> None:
         super().__init__(modalities, latent_dim)
         self.config = config
-        self.features = nn.ModuleDict({name: FeatureEncoder(m) for name, m in self.modalities.items()})
+        self.kit = network_kit(config.networks)
+        self.features = nn.ModuleDict({name: self.kit.features(m) for name, m in self.modalities.items()})
         widths = {name: f.out_features for name, f in self.features.items()}
-        self.central = GaussianHead(sum(widths.values()), config.central_hidden, latent_dim)
+        self.central = self.kit.head(sum(widths.values()), config.central_hidden, latent_dim)
         self.decoders = self.modality_decoders()
         pairs = bridge_pairs(list(self.modalities), config.bridges)
         # The joint model (phase 1 alone) has no bridges: its parameter count is the joint model's.
-        self.bridges = nn.ModuleDict({
-            bridge_name(s, t): nn.Sequential(bn_mlp([widths[s], *config.bridge_hidden]),
-                                             nn.Linear(([widths[s], *config.bridge_hidden])[-1], widths[t]))
-            for s, t in (pairs if config.phase == "bridges" else [])
-        })
+        self.bridges = nn.ModuleDict({bridge_name(s, t): self.kit.bridge(widths[s], config.bridge_hidden, widths[t])
+                                      for s, t in (pairs if config.phase == "bridges" else [])})
         if config.phase == "bridges":
             for name, module in self.named_children():
                 module.requires_grad_(name == "bridges")
 
     def train(self, mode: bool = True) -> "BridgedVAE":
         """In the bridges phase the frozen blocks stay in eval mode: their BatchNorm statistics are
-        the joint model's, and a bridge must learn to feed exactly those."""
+        the joint model's (and their dropout is off), and a bridge must learn to feed exactly those."""
         super().train(mode)
         if self.config.phase == "bridges":
             for name, module in self.named_children():
