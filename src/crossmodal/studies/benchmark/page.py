@@ -32,11 +32,13 @@ NOT_METHODS = ("classifier", "associator", "avae_cascade", "avae_flex", "cvae")
 
 
 def not_joined() -> list[dict[str, str]]:
-    """The registered cross-modal methods the benchmark cannot train yet, and why (from the registry)."""
+    """The registered cross-modal methods the benchmark does not train, and why: the registry's
+    reason (``not_pairwise_because``), else that its study's own recipe alone trains it so far."""
     joinable = joinable_methods()
     return [{"method": name, "title": method_title(name),
-             "why": f"trained only by its study's own recipe ({METHODS[name].model.partition(':')[0]}); it joins "
-                    f"once the one pairwise job can train it (registry entry `pairwise`)"}
+             "why": METHODS[name].not_pairwise_because
+             or f"trained only by its study's own recipe ({METHODS[name].model.partition(':')[0]}); it joins "
+                f"once the one pairwise job can train it (registry entry `pairwise`)"}
             for name in METHODS if name not in joinable and name not in NOT_METHODS]
 
 
