@@ -238,6 +238,7 @@ NETWORK_KITS: dict[str, NetworkKit] = {"study": StudyKit(), "dataset": DatasetKi
 
 
 def network_kit(name: str) -> NetworkKit:
+    """The kit a config's ``networks`` names, refusing an unknown name."""
     if name not in NETWORK_KITS:
         raise ValueError(f"unknown networks {name!r} (expected one of {sorted(NETWORK_KITS)})")
     return NETWORK_KITS[name]

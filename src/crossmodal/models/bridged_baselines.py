@@ -16,9 +16,7 @@ from torch.func import functional_call
 from crossmodal.models.base import Gaussian, MethodConfig, Modality, MultimodalVAE, StepOutput, Subset
 from crossmodal.models.baselines.jmvae import JMVAE, JMVAEConfig
 from crossmodal.models.baselines.mvae import MVAE, MVAEConfig, likelihood_weights
-from crossmodal.models.bridged import (
-    KitNetworks, StudyJointEncoder, modality_named, negative_log_likelihood, network_kit,
-)
+from crossmodal.models.bridged import KitNetworks, modality_named, negative_log_likelihood, network_kit
 from crossmodal.objectives import bivcca_loss, jmvae_loss, reparameterize, triple_elbo_loss
 
 
@@ -153,7 +151,7 @@ class StudyJMVAE(KitNetworks, JMVAE):
     def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: JMVAEConfig) -> None:
         MultimodalVAE.__init__(self, modalities, latent_dim)
         self.config = config
-        self.joint_encoder = StudyJointEncoder(self.modalities, latent_dim)
+        self.joint_encoder = self.kit.joint_encoder(self.modalities, latent_dim)
         self.encoders = self.unimodal_encoders()
         self.decoders = self.modality_decoders()
 
