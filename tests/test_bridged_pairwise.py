@@ -92,8 +92,10 @@ def test_the_bridged_vae_s_central_block_is_the_joint_encoder_of_jmvae() -> None
     assert {n: p.shape for n, p in bridged.features.named_parameters()} == {
         n: p.shape for n, p in joint.features.named_parameters()}
     assert [p.shape for p in bridged.central.parameters()] == [p.shape for p in joint.head.parameters()]
-    # One bridge, source -> target, from the source's features (8 wide for fsdd, 16 for mnist).
+    # One bridge, source -> target: from the source encoder's last hidden layer (16) to the target's (8).
     assert list(bridged.bridges) == [bridge_name("mnist", "fsdd")]
+    layers = [m for m in bridged.bridges[bridge_name("mnist", "fsdd")] if isinstance(m, torch.nn.Linear)]
+    assert (layers[0].in_features, layers[-1].out_features) == (16, 8)
     assert isinstance(bridged.kit, DatasetKit) and isinstance(build("bridged", networks="study").kit, StudyKit)
 
 
