@@ -13,7 +13,7 @@ from crossmodal.config import builtin_model_defaults, deep_merge
 from crossmodal.io import atomic_torch_save, load_weights
 from crossmodal.jobs import evaluation, store, training
 from crossmodal.jobs.specs import EvaluateBaselineSpec, TrainBaselineSpec
-from crossmodal.methods import METHODS, PAIRWISE, Stages
+from crossmodal.methods import METHODS, PAIRWISE, Method, Stages, register, unregister
 from crossmodal.metrics import read_metrics
 from crossmodal.models import build_multimodal
 from crossmodal.models.base import Modality
@@ -64,9 +64,15 @@ def test_the_study_s_duplicates_and_parts_stay_out_with_their_own_reason() -> No
     assert "benchmark's JMVAE row is the same objective" in reasons["bridged_jmvae"]
     assert "benchmark's MVAE row is the same objective" in reasons["bridged_mvae"]
     assert "image alone" in reasons["bridged_vae"] and "first phase" in reasons["bridged_joint"]
-    # A method with no reason of its own gets the generic one.
-    generic = [name for name, m in METHODS.items() if name in reasons and not m.not_pairwise_because]
-    assert generic and all("its study's own recipe" in reasons[name] for name in generic)
+    # Every registered method that stays out says why; one registered later without a reason of its
+    # own gets the generic one.
+    assert all(METHODS[name].not_pairwise_because == why for name, why in reasons.items())
+    register(Method("study_only", "Study-only", model="crossmodal.models.vae:VAE"))
+    try:
+        reason = {entry["method"]: entry["why"] for entry in not_joined()}["study_only"]
+    finally:
+        unregister("study_only")
+    assert "its study's own recipe (crossmodal.models.vae)" in reason
 
 
 # --- networks, weights and generation --------------------------------------------------------------

@@ -5,7 +5,7 @@ import torch
 
 from crossmodal.methods import METHODS
 from crossmodal.models.base import Modality
-from crossmodal.models.cmmd import CMMD, CMMDConfig
+from crossmodal.models.cmmd import CMMDConfig
 from crossmodal.models.mixtures import moment_matched
 
 ARCH = {"kind": "mlp", "hidden": [8]}

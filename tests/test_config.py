@@ -14,7 +14,6 @@ from crossmodal.config import (
     class_map,
     configured_sweep_setting,
     model_params,
-    study_schemas,
     sweep_job_params,
     validate_config,
 )

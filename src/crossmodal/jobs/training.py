@@ -185,10 +185,11 @@ def fit_stages(build: dict[str, Any], stages: Stages, seed: int, out: Path, name
     """
     done: list[StageResult] = []
     resumes: list[Path] = []
+    previous: torch.nn.Module | None = None
     for value in stages.values:
         stage_build = {**build, "params": {**build["params"], stages.field: value}}
         model = build_model("baseline", stage_build)
-        if done:
+        if previous is not None:
             unexpected = model.load_state_dict(previous.state_dict(), strict=False).unexpected_keys
             if unexpected:
                 raise ValueError(f"{name}: stage {stages.field}={value} has no place for {unexpected} of the "

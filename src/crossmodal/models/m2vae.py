@@ -9,6 +9,7 @@ squared error for the MoG toy (the paper's "RMS").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -29,17 +30,33 @@ TVAE_STAGES = ("joint", "unimodal")
 
 @dataclass(frozen=True)
 class M2VAEConfig(MethodConfig):
-    beta: float  # the weight of every KL to the prior: beta_norm * D_x / D_z (the plan resolves it)
+    """``beta`` weighs every KL to the prior, ``beta_norm * D_x / D_z``: given resolved (the M2VAE
+    study's plan, whose modalities have one size), or as ``beta_norm``, which the model resolves
+    from its modalities (:func:`scenario_beta`; the benchmark's scenarios)."""
+
+    beta: float | None = None
+    beta_norm: float | None = None
     alpha: float = 0.0  # the weight of the mutual KL terms KL(q(z|M) || q(z|m)) (M2VAE, JMVAE-kl)
     reconstruction: str = "bce"  # "bce" (e-MNIST) or "squared_error" (MoG)
     stage: str = "joint"  # tVAE only: "joint" (q(z|a,b) and the decoders) or "unimodal" (frozen decoders)
 
     def __post_init__(self) -> None:
+        if (self.beta is None) == (self.beta_norm is None):
+            raise ValueError(f"m2vae needs exactly one of beta and beta_norm, got beta={self.beta}, "
+                             f"beta_norm={self.beta_norm}")
         check_alpha(self.alpha)
         if self.reconstruction not in RECONSTRUCTIONS:
             raise ValueError(f"m2vae reconstruction must be one of {sorted(RECONSTRUCTIONS)}, got {self.reconstruction!r}")
         if self.stage not in TVAE_STAGES:
             raise ValueError(f"m2vae tVAE stage must be one of {TVAE_STAGES}, got {self.stage!r}")
+
+
+def scenario_beta(beta_norm: float, modalities: Mapping[str, Modality], latent_dim: int) -> float:
+    """``beta_norm * D_x / D_z`` with ``D_x`` the mean sample size of the modalities: the paper's
+    per-modality D_x where the modalities have one size (e-MNIST's 784), and one weight for both
+    directions of a pair of unequal ones (an image and a sound)."""
+    d_x = sum(math.prod(m.shape) for m in modalities.values()) / len(modalities)
+    return beta_norm * d_x / latent_dim
 
 
 def subset_key(subset: Sequence[str]) -> str:
@@ -66,6 +83,7 @@ class SharedDecoderVAE(MultimodalVAE):
     def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: M2VAEConfig) -> None:
         super().__init__(modalities, latent_dim)
         self.config = config
+        self.beta = config.beta if config.beta is not None else scenario_beta(config.beta_norm, self.modalities, latent_dim)
         self.reconstruction = RECONSTRUCTIONS[config.reconstruction]
 
     def subset_encoder(self, subset: Sequence[str]) -> nn.Module:
@@ -96,8 +114,7 @@ class SharedDecoderVAE(MultimodalVAE):
 
     def elbo(self, x: Mapping[str, Tensor], posterior: Gaussian, names: Sequence[str]) -> Tensor:
         """The ELBO of ``posterior`` reconstructing the modalities ``names`` (Eqs. 2, 7-9)."""
-        return subset_elbo(self.nlls(x, self.sample(posterior), names), kl_to_standard_normal(*posterior),
-                           self.config.beta)
+        return subset_elbo(self.nlls(x, self.sample(posterior), names), kl_to_standard_normal(*posterior), self.beta)
 
 
 class M2VAE(SharedDecoderVAE):

@@ -210,6 +210,8 @@ def train_baseline(wf: Workflow, w: Any) -> str:
     """A pairwise method's model of one direction: Table 1's, and Figure 5's at each paired fraction
     (and the benchmark's, for its further methods)."""
     params = baseline_params(wf.config, PAIRWISE[w.method].family, w.source, w.target, int(w.dim))
+    if PAIRWISE[w.method].observes_source:
+        params["observed"] = w.source
     out = wf.paths.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.dim, fraction=w.fraction,
                         seed=w.seed)
     return _train_baseline(wf, w, params, w.fraction, out, shared=False)

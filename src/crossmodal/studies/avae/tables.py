@@ -12,7 +12,6 @@ import pandas as pd
 from crossmodal.methods import BASELINES as REGISTERED_BASELINES, method_title
 from crossmodal.report.analysis import Cell, Table, dataset_title, delta_bands, make_cell, mark_best, select
 from crossmodal.selection import SWEEP_EXPERIMENT, sweep_metric
-from crossmodal.studies.avae import TABLE_CAPTIONS
 from crossmodal.studies.avae.paper import PaperValue, is_substitute, load_paper_values, lookup, paper_dataset, value_of
 
 # Table 1's rows in the paper's order: the five baselines, then ours and ours-flex. A method shows
@@ -224,7 +223,7 @@ def sweep_verdict(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def build_tables(metrics: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, Table]:
-    """Every AVAE table, in the order of :data:`TABLE_CAPTIONS`."""
+    """Every AVAE table, in the order of :data:`crossmodal.studies.avae.TABLE_CAPTIONS`."""
     paper = load_paper_values()
     return {"table1": table1(metrics, paper, settings), "table2": table2(metrics, paper, settings),
             "table3": table3(metrics, paper, settings), "figure5": figure5_table(metrics, settings),
