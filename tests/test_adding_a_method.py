@@ -18,11 +18,10 @@ import yaml
 
 from crossmodal.jobs import evaluation, store, training
 from crossmodal.jobs.specs import EvaluateBaselineSpec, TrainBaselineSpec
-from crossmodal.config import REPO_ROOT, ConfigError, baseline_params, builtin_model_defaults, deep_merge, validate_config
-from crossmodal.engine import TrainResult
-from crossmodal.io import atomic_torch_save
+from crossmodal.config import REPO_ROOT, ConfigError, baseline_params, builtin_model_defaults, validate_config
 from crossmodal.methods import BASELINES, METHODS, Method, register, unregister
 from crossmodal.metrics import MetricRow, read_metrics
+from tiny_prepared import SPEECH, write_prepared, write_untrained_classifier
 
 ENTRY = Method("averaged_experts", "Averaged experts", "averaged_experts",
                "methods_example.averaged_experts:AveragedExperts",
@@ -61,27 +60,13 @@ def test_a_config_names_the_registered_method_and_its_job_gets_its_defaults(regi
     assert params["train"] == builtin_model_defaults("cva")["train"]
 
 
-IMAGE = {"name": "mnist", "shape": [1, 6, 6]}
-SPEECH = {"name": "fsdd", "shape": [1, 4, 5]}
 
 
 @pytest.fixture
 def prepared(tmp_path: Path) -> dict[str, Path]:
     """Tiny prepared MNIST-like and FSDD-like datasets and an FSDD evaluator."""
-    torch.manual_seed(0)
-    paths = {}
-    for spec in (IMAGE, SPEECH):
-        data = {"meta": {"dataset": spec["name"], "classes": list("abcd"), "shape": spec["shape"]}}
-        for split, n in (("train", 40), ("val", 12), ("test", 20)):
-            data[f"x_{split}"] = torch.rand(n, *spec["shape"])
-            data[f"y_{split}"] = torch.arange(n) % 4
-        paths[spec["name"]] = tmp_path / f"{spec['name']}.pt"
-        atomic_torch_save(data, paths[spec["name"]])
-    build = {"shape": SPEECH["shape"], "num_classes": 4, "classes": list("abcd"),
-             "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": {"kind": "mlp", "hidden": [8]}})}
-    paths["classifier"] = tmp_path / "classifier.pt"
-    store.save_model(paths["classifier"], "classifier", build, store.build_model("classifier", build),
-                    TrainResult([], 0, 0.0, False, 0.0))
+    paths = write_prepared(tmp_path, list("abcd"))
+    paths["classifier"] = write_untrained_classifier(tmp_path / "classifier.pt", SPEECH["shape"], list("abcd"))
     return paths
 
 

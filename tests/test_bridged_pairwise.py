@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from crossmodal.config import builtin_model_defaults, deep_merge
-from crossmodal.io import atomic_torch_save, load_weights
+from crossmodal.io import load_weights
 from crossmodal.jobs import evaluation, store, training
 from crossmodal.jobs.specs import EvaluateBaselineSpec, TrainBaselineSpec
 from crossmodal.methods import METHODS, PAIRWISE, Method, Stages, register, unregister
@@ -20,9 +20,8 @@ from crossmodal.models.base import Modality
 from crossmodal.models.bridged import DatasetKit, StudyKit, bridge_name
 from crossmodal.models.bridged_baselines import modality_weights
 from crossmodal.studies.benchmark.page import not_joined
+from tiny_prepared import IMAGE, SPEECH, write_prepared, write_untrained_classifier
 
-IMAGE = {"name": "mnist", "shape": [1, 6, 6], "output": "sigmoid", "architecture": {"kind": "mlp", "hidden": [16]}}
-SPEECH = {"name": "fsdd", "shape": [1, 4, 5], "output": "linear", "architecture": {"kind": "mlp", "hidden": [12, 8]}}
 LATENT = 4
 NEW = ("bridged", "telbo", "bivcca")
 TRAIN = {"max_epochs": 2, "batch_size": 16, "patience": None}
@@ -145,22 +144,9 @@ def test_each_generates_the_target_as_its_paper_means() -> None:
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tiny MNIST-like and FSDD-like datasets, and an untrained FSDD evaluator."""
-    torch.manual_seed(0)
     root = tmp_path_factory.mktemp("bridged_pairwise")
-    paths = {}
-    for spec in (IMAGE, SPEECH):
-        data = {"meta": {"dataset": spec["name"], "classes": list("abcd"), "shape": spec["shape"]}}
-        for split, n in (("train", 40), ("val", 12), ("test", 20)):
-            shape = (n, *spec["shape"])
-            data[f"x_{split}"] = torch.randint(0, 256, shape, dtype=torch.uint8) if spec is IMAGE else torch.randn(shape)
-            data[f"y_{split}"] = torch.arange(n) % 4
-        paths[spec["name"]] = root / f"{spec['name']}.pt"
-        atomic_torch_save(data, paths[spec["name"]])
-    classifier_build = {"shape": SPEECH["shape"], "num_classes": 4, "classes": list("abcd"),
-                        "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": {"kind": "mlp", "hidden": [8]}})}
-    paths["classifier"] = root / "classifier.pt"
-    store.save_model(paths["classifier"], "classifier", classifier_build, store.build_model("classifier", classifier_build),
-                     training.TrainResult([], 0, 0.0, False, 0.0))
+    paths = write_prepared(root, list("abcd"), raw=True)
+    paths["classifier"] = write_untrained_classifier(root / "classifier.pt", SPEECH["shape"], list("abcd"))
     return paths
 
 

@@ -13,8 +13,6 @@ import pytest
 import torch
 
 from crossmodal.config import builtin_model_defaults, deep_merge, load_schema
-from crossmodal.engine import TrainResult
-from crossmodal.io import atomic_torch_save
 from crossmodal.jobs import evaluation, store, training
 from crossmodal.jobs.specs import EvaluateBaselineSpec, TrainBaselineSpec
 from crossmodal.methods import METHODS, PAIRWISE
@@ -26,10 +24,9 @@ from crossmodal.objectives import kl_to_standard_normal, squared_error
 from crossmodal.studies.avae import plan as avae
 from crossmodal.studies.benchmark import plan
 from test_benchmark import workflow
+from tiny_prepared import IMAGE, SPEECH, write_prepared, write_untrained_classifier
 
 JOINED = ("m2vae", "jmvae_zero", "vcca", "vcca_private")
-IMAGE = {"name": "mnist", "shape": [1, 6, 6], "output": "sigmoid", "architecture": {"kind": "mlp", "hidden": [16]}}
-SPEECH = {"name": "fsdd", "shape": [1, 4, 5], "output": "linear", "architecture": {"kind": "mlp", "hidden": [12, 8]}}
 LATENT = 4
 TINY_TRAIN = {"max_epochs": 2, "batch_size": 16, "patience": None}
 
@@ -101,22 +98,9 @@ def test_vcca_observes_the_scenario_s_source_in_each_direction() -> None:
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tiny prepared MNIST-like and FSDD-like datasets of random tensors, and an MNIST evaluator."""
-    torch.manual_seed(0)
     root = tmp_path_factory.mktemp("joined")
-    paths = {}
-    for spec in (IMAGE, SPEECH):
-        data = {"meta": {"dataset": spec["name"], "classes": ["0", "1", "2"], "shape": spec["shape"]}}
-        for split, n in (("train", 30), ("val", 9), ("test", 12)):
-            shape = (n, *spec["shape"])
-            data[f"x_{split}"] = torch.randint(0, 256, shape, dtype=torch.uint8) if spec is IMAGE else torch.randn(shape)
-            data[f"y_{split}"] = torch.arange(n) % 3
-        paths[spec["name"]] = root / f"{spec['name']}.pt"
-        atomic_torch_save(data, paths[spec["name"]])
-    build = {"shape": IMAGE["shape"], "num_classes": 3, "classes": ["0", "1", "2"],
-             "params": deep_merge(builtin_model_defaults("classifier"), {"architecture": {"kind": "mlp", "hidden": [8]}})}
-    store.save_model(root / "classifier.pt", "classifier", build, store.build_model("classifier", build),
-                     TrainResult([], 0, 0.0, False, 0.0))
-    paths["classifier"] = root / "classifier.pt"
+    paths = write_prepared(root, ["0", "1", "2"], (("train", 30), ("val", 9), ("test", 12)), raw=True)
+    paths["classifier"] = write_untrained_classifier(root / "classifier.pt", IMAGE["shape"], ["0", "1", "2"])
     return paths
 
 
