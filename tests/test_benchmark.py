@@ -68,6 +68,25 @@ def test_a_cell_reuses_the_file_of_the_study_that_makes_it() -> None:
     assert plan.cell_experiment(wf, "alignment", "fsdd", "mnist", 0.5) is None
 
 
+def test_a_method_sharing_one_model_per_pair_reads_it_in_both_directions_at_full_pairing() -> None:
+    config = copy.deepcopy(SMOKE)
+    config["studies"], config["seeds"], config["one_model_per_pair"] = ["benchmark"], [0], ["mmvae"]
+    wf = Workflow(validate_config(config))
+
+    def model(method: str, source: str, target: str, fraction: str) -> str:
+        w = SimpleNamespace(method=method, source=source, target=target, sdim="64", fraction=fraction, seed="0")
+        return plan.evaluation_inputs(wf, w)["model"]
+
+    # The pair's model is named after its first configured scenario (mnist -> fsdd) and serves both.
+    pair = wf.paths.path("pair_baseline", method="mmvae", source="mnist", target="fsdd", dim="64", fraction=1.0, seed="0")
+    assert model("mmvae", "mnist", "fsdd", "1.0") == model("mmvae", "fsdd", "mnist", "1.0") == pair
+    # Below full pairing, and for a method that does not share, one model per direction as before.
+    assert model("mmvae", "fsdd", "mnist", "0.5") == wf.paths.path(
+        "baseline", method="mmvae", source="fsdd", target="mnist", dim="64", fraction="0.5", seed="0")
+    assert model("mopoe", "fsdd", "mnist", "1.0") == wf.paths.path(
+        "baseline", method="mopoe", source="fsdd", target="mnist", dim="64", fraction="1.0", seed="0")
+
+
 def test_the_cells_cover_every_scenario_and_the_fraction_curve() -> None:
     wf = workflow(methods=["avae", "mmvae"])
     cells = plan.cells(wf)

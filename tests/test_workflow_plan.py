@@ -173,7 +173,7 @@ def test_the_snakefile_reads_the_study_plans_without_torch_or_pandas() -> None:
 def _shared(smoke: Workflow, **changes: object) -> Workflow:
     config = copy.deepcopy(dict(smoke.config))
     config["scenarios"][0]["baselines"] = ["jmvae", "vae_cg"]  # mnist -> fsdd, the reverse of fsdd -> mnist
-    config.update(symmetric_baselines=["jmvae"], **changes)
+    config.update(one_model_per_pair=["jmvae"], **changes)
     return Workflow(validate_config(config))
 
 
@@ -205,7 +205,7 @@ def test_the_shared_model_trains_on_symmetric_pairs_with_the_first_scenarios_cla
     assert directed["pairing"] == "directed"
 
 
-def test_a_dry_run_trains_one_model_per_pair_for_symmetric_baselines(smoke: Workflow) -> None:
+def test_a_dry_run_trains_one_model_per_pair_for_the_methods_that_share_one(smoke: Workflow) -> None:
     shared = _shared(smoke)
     models = {avae.association_inputs(shared, _w(method=m, source=s, target=t))["model"]
               for m in ("jmvae", "vae_cg") for s, t in (("mnist", "fsdd"), ("fsdd", "mnist"))}
@@ -217,10 +217,10 @@ def test_pair_class_maps_that_do_not_invert_each_other_are_refused(smoke: Workfl
     config = copy.deepcopy(dict(shared.config))
     config["scenarios"][0]["class_map"] = [[0, 1], [1, 0]]
     broken = Workflow(config)
-    with pytest.raises(ValueError, match=r"symmetric_baselines: the scenarios mnist -> fsdd and fsdd -> mnist"):
+    with pytest.raises(ValueError, match=r"one_model_per_pair: the scenarios mnist -> fsdd and fsdd -> mnist"):
         avae.train_pair_baseline(broken, _w(method="jmvae", source="mnist", target="fsdd", dim="16"))
 
 
 def test_only_a_symmetric_baseline_may_share_a_pair_model(smoke: Workflow) -> None:
-    with pytest.raises(Exception, match="symmetric_baselines"):
-        _shared(smoke, symmetric_baselines=["vae_cg"])
+    with pytest.raises(Exception, match="one_model_per_pair"):
+        _shared(smoke, one_model_per_pair=["vae_cg"])

@@ -21,7 +21,7 @@ import jsonschema
 
 from crossmodal.data.dataset_info import ClassSelectionError, class_selection
 from crossmodal.data.datasets import DATASETS, dataset_classes
-from crossmodal.methods import BASELINES, METHODS
+from crossmodal.methods import BASELINES, METHODS, PAIRWISE
 from crossmodal.studies import study_names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def load_schema() -> dict[str, Any]:
     schema = json.loads(SCHEMA_PATH.read_text())
     schema["$defs"]["baseline"]["enum"] = list(BASELINES)
     schema["properties"]["baselines"]["default"] = list(BASELINES)
-    schema["$defs"]["symmetric_baseline"]["enum"] = [name for name, method in BASELINES.items() if method.symmetric]
+    schema["$defs"]["symmetric_method"]["enum"] = [name for name, method in PAIRWISE.items() if method.symmetric]
     schema["properties"]["studies"]["items"]["enum"] = study_names()
     for name, section in study_schemas().items():
         schema["properties"][name] = {"default": {}, **section}

@@ -48,7 +48,7 @@ class Method:
     pairwise: bool = False
     long_title: str = ""  # the qualitative grids' name for it, where the table's is too short
     # Symmetric in its modalities: one bimodal model can serve both directions of a pair (config
-    # `symmetric_baselines` says whether it does).
+    # `one_model_per_pair` says whether it does).
     symmetric: bool = False
     # Trained in stages (None: in one). The pairwise job trains every stage in order through the one
     # engine, each from the previous stage's weights (the next stage may add networks, never drop

@@ -82,7 +82,7 @@ TEMPLATES: dict[str, Template] = {
     "associator": Template("results", "models/associator",
                            "{source}-{target}/z{sdim}-{tdim}_p{fraction}_seed{seed}", ".pt"),
     "baseline": Template("results", "models/baselines", "{method}/{source}-{target}/z{dim}_p{fraction}_seed{seed}", ".pt"),
-    # A symmetric baseline's one model of a modality pair (config symmetric_baselines), named after
+    # A symmetric pairwise method's one model of a modality pair (config one_model_per_pair), named after
     # the pair's first configured scenario; it serves both directions.
     "pair_baseline": Template("results", "models/pair_baselines", "{method}/{source}-{target}/z{dim}_p{fraction}_seed{seed}",
                               ".pt"),

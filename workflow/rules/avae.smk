@@ -53,8 +53,8 @@ rule train_baseline:
         "{PYTHON} --threads {threads} train-baseline {params.spec:q} > {log:q} 2>&1"
 
 
-# A symmetric baseline's one model of a modality pair (config symmetric_baselines), for Table 1's
-# two directions.
+# A symmetric pairwise method's one model of a modality pair (config one_model_per_pair), for its
+# full-pairing cells in both directions (AVAE's Table 1, the benchmark's).
 use rule train_baseline as train_pair_baseline with:
     params:
         spec=lambda w: avae.train_pair_baseline(WF, w),

@@ -1,10 +1,10 @@
-"""Validation evidence for config ``symmetric_baselines``: does one bimodal model per modality
+"""Validation evidence for config ``one_model_per_pair``: does one bimodal model per modality
 pair, trained on symmetric pairs, score like the two directed models it replaces, in both
 directions?
 
 For one method, one pair of config ``offline``'s scenarios and one seed, it trains the directed
 model of each direction and the shared model of the pair, each exactly as the workflow would (the
-specs come from the AVAE study's plan, with and without ``symmetric_baselines``), and scores each
+specs come from the AVAE study's plan, with and without ``one_model_per_pair``), and scores each
 direction on the source's validation split with the target's evaluator, as a validation sweep
 does. Appends one JSON row per (variant, direction) to results.jsonl beside this script; a row
 already there is not recomputed.
@@ -39,7 +39,7 @@ RESULTS = Path(__file__).parent / "results.jsonl"
 
 
 def workflow(shared: list[str]) -> Workflow:
-    config = validate_config({**yaml.safe_load(open("config/offline.yaml")), "symmetric_baselines": shared})
+    config = validate_config({**yaml.safe_load(open("config/offline.yaml")), "one_model_per_pair": shared})
     return Workflow(config)
 
 

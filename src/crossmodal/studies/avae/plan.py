@@ -46,8 +46,8 @@ def scenario_baselines(wf: Workflow, scenario: Mapping[str, Any]) -> list[str]:
 
 
 def shares_pair_model(wf: Workflow, method: str) -> bool:
-    """Whether ``method`` trains one bimodal model per modality pair (config ``symmetric_baselines``)."""
-    return method in wf.config.get("symmetric_baselines", [])
+    """Whether ``method`` trains one bimodal model per modality pair (config ``one_model_per_pair``)."""
+    return method in wf.config.get("one_model_per_pair", [])
 
 
 def model_pair(wf: Workflow, method: str, source: str, target: str) -> tuple[str, str]:
@@ -68,7 +68,7 @@ def pair_class_map(wf: Workflow, a: str, b: str) -> dict[int, int]:
     if find_scenario(wf.config, b, a) is not None:
         inverse = {t: c for c, t in forward.items()}
         if len(inverse) != len(forward) or inverse != wf.class_map(b, a):
-            raise ValueError(f"symmetric_baselines: the scenarios {a} -> {b} and {b} -> {a} share one model per "
+            raise ValueError(f"one_model_per_pair: the scenarios {a} -> {b} and {b} -> {a} share one model per "
                              f"method, but their class maps are not each other's inverse ({forward} and "
                              f"{wf.class_map(b, a)}); give them inverse maps or leave these methods directed")
     return forward
@@ -218,9 +218,9 @@ def train_baseline(wf: Workflow, w: Any) -> str:
 
 
 def train_pair_baseline(wf: Workflow, w: Any) -> str:
-    """A symmetric baseline's Table 1 model of a modality pair (``w``: the pair's first scenario),
-    with that scenario's settings (its source's training budget)."""
-    params = baseline_params(wf.config, BASELINES[w.method].family, w.source, w.target, int(w.dim))
+    """A symmetric pairwise method's full-pairing model of a modality pair (``w``: the pair's first
+    scenario), with that scenario's settings (its source's training budget)."""
+    params = baseline_params(wf.config, PAIRWISE[w.method].family, w.source, w.target, int(w.dim))
     out = wf.paths.path("pair_baseline", method=w.method, source=w.source, target=w.target, dim=w.dim,
                         fraction=w.fraction, seed=w.seed)
     return _train_baseline(wf, w, params, w.fraction, out, shared=True)

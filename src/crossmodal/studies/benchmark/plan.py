@@ -187,14 +187,15 @@ def report_settings(wf: Workflow) -> dict[str, Any]:
 
 
 def evaluation_inputs(wf: Workflow, w: Any) -> dict[str, str]:
-    """A benchmark cell's model (a pairwise method's at the cell's fraction, or AVAE's VAEs and
+    """A benchmark cell's model (a pairwise method's at the cell's fraction: at full pairing its
+    pair's model where the config shares one, ``one_model_per_pair``; or AVAE's VAEs and
     associator), the source data and the target's evaluator."""
     p = wf.paths
     inputs = {"source_data": p.path("prepared", dataset=w.source),
               "target_classifier": p.path("classifier", dataset=w.target, seed=w.seed)}
     if w.method in PAIRWISE:
-        inputs["model"] = p.path("baseline", method=w.method, source=w.source, target=w.target, dim=w.sdim,
-                                 fraction=w.fraction, seed=w.seed)
+        experiment = "table1" if float(w.fraction) == 1.0 else "figure5"
+        inputs["model"] = avae.baseline_model(wf, w.method, w.source, w.target, w.sdim, w.seed, experiment, w.fraction)
         return inputs
     inputs["source_vae"] = p.path("vae", dataset=w.source, dim=w.sdim, seed=w.seed)
     inputs["associator"] = p.path("associator", source=w.source, target=w.target, sdim=w.sdim, tdim=w.tdim,
