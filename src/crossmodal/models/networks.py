@@ -143,7 +143,8 @@ class JointEncoder(nn.Module):
 
     def forward(self, x: Mapping[str, Tensor], extra: Tensor | None = None) -> tuple[Tensor, Tensor]:
         if (extra is None) != (self.extra_features == 0):
-            raise ValueError(f"this joint encoder reads {self.extra_features} extra features: pass them, and only then")
+            raise ValueError(f"this joint encoder reads {self.extra_features} extra features per example: "
+                             f"`extra` must be {'given' if self.extra_features else 'None'}")
         features = [self.features[name](x[name]) for name in self.features]
         return split_gaussian(self.head(torch.cat(features if extra is None else [*features, extra], dim=1)))
 
