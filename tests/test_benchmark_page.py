@@ -26,7 +26,7 @@ SECTIONS = ("advice", "ranked", "overall", "cost", "fractions", "methods", "prov
 # Each method's level of accuracy (%); the scenarios shift it, the seeds jitter it.
 LEVEL = {"avae": 80.0, "vae": 30.0, "vae_cg": 60.0, "jmvae": 62.0, "cva": 58.0, "mvae": 50.0, "mmvae": 55.0,
          "mopoe": 57.0, "m2vae": 54.0, "jmvae_zero": 45.0, "vcca": 52.0, "vcca_private": 53.0, "alignment": 61.0,
-         "alignment_kl": 59.0, "bridged": 63.0, "telbo": 56.0, "bivcca": 45.5}
+         "alignment_kl": 59.0, "bridged": 63.0, "telbo": 56.0, "bivcca": 45.5, "tvae": 51.0, "cmmd": 47.0}
 
 
 def cell_rows(wf, cell: plan.BenchmarkCell, seed: int, shift: float) -> list:

@@ -97,6 +97,28 @@ def test_cmmd_with_two_missing_modalities_decodes_both() -> None:
     assert model.cross_generate("rotated", "text", x["rotated"]).shape == (6, 8, 4)
 
 
+def test_cmmd_on_each_dataset_s_networks_trains_and_generates_through_its_prior() -> None:
+    # The benchmark's CMMD (networks: dataset): the modalities' own networks, conv ones included.
+    conv = {"kind": "conv", "channels": [2], "hidden": [8]}
+    modalities = {**MODALITIES, "rotated": Modality("rotated", (1, 4, 4), "sigmoid", conv)}
+    torch.manual_seed(0)
+    model = build("cmmd", {**SMALL_CMMD, "networks": "dataset", "likelihood": "squared_error"}, modalities).train()
+    out = model(batch())
+    out.loss.backward()
+    assert torch.isfinite(out.loss) and all(p.grad is not None for p in model.parameters())
+    model.eval()
+    x = batch()["rotated"]
+    with torch.no_grad():
+        assert torch.equal(model.cross_generate("rotated", "noisy", x), model.decoders["noisy"](model.prior(x)[0]))
+
+
+def test_cmmd_on_dataset_networks_refuses_a_decoder_of_x_o_and_unknown_networks() -> None:
+    with pytest.raises(ValueError, match="decoder_sees_observed"):
+        CMMDConfig.from_params({**SMALL_CMMD, "networks": "dataset", "decoder_sees_observed": True})
+    with pytest.raises(ValueError, match="unknown cmmd networks"):
+        CMMDConfig.from_params({**SMALL_CMMD, "networks": "mine"})
+
+
 def test_moment_matched_mixture_hand_computed() -> None:
     # N(0, 1) and N(2, 1): mean 1, variance 1 + E[mu^2] - 1 = 1 + 2 - 1 = 2
     mu, logvar = moment_matched([(torch.zeros(1, 1), torch.zeros(1, 1)), (torch.full((1, 1), 2.0), torch.zeros(1, 1))])

@@ -1,4 +1,4 @@
-"""The shared per-modality networks: where an architecture's dropout acts."""
+"""The shared per-modality networks: where an architecture's dropout acts, and what a joint encoder reads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from crossmodal.models.networks import FeatureExtractor
+from crossmodal.models.networks import FeatureExtractor, JointEncoder, split_gaussian
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,17 @@ def test_in_place_relus_give_the_bits_of_out_of_place_ones(shape, architecture) 
         loss.backward()
         grads.append([p.grad for p in net.parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*grads))
+
+
+def test_a_joint_encoder_reads_its_extra_features_after_the_modalities_and_only_those() -> None:
+    torch.manual_seed(0)
+    modalities = {"a": ((1, 2, 2), {"kind": "mlp", "hidden": [3]}), "b": ((5,), {"kind": "mlp", "hidden": [2]})}
+    encoder = JointEncoder(modalities, 2, extra_features=4)
+    x = {"a": torch.rand(6, 1, 2, 2), "b": torch.rand(6, 5)}
+    extra = torch.rand(6, 4)
+    by_hand = split_gaussian(encoder.head(torch.cat([encoder.features["a"](x["a"]), encoder.features["b"](x["b"]), extra], 1)))
+    assert all(torch.equal(got, want) for got, want in zip(encoder(x, extra), by_hand, strict=True))
+    with pytest.raises(ValueError, match="extra features"):
+        encoder(x)
+    with pytest.raises(ValueError, match="extra features"):
+        JointEncoder(modalities, 2)(x, extra)

@@ -51,9 +51,10 @@ def test_the_paper_dag_holds_every_experiment_of_the_paper() -> None:
     # fraction 1.0 is Table 1's model.
     baselines = 5
     # The benchmark adds its further pairwise methods (MMVAE, MoPoE, the Bridged VAE, TELBO, BiVCCA,
-    # M2VAE, JMVAE-Zero, VCCA, VCCA-private) at the same scenarios and fractions, and reuses the
-    # rest: AVAE's and the baselines' cells, the alignment's. The Bridged VAE's two stages are one job.
-    benchmark_only = 9
+    # M2VAE, JMVAE-Zero, tVAE, VCCA, VCCA-private, CMMD) at the same scenarios and fractions, and
+    # reuses the rest: AVAE's and the baselines' cells, the alignment's. The Bridged VAE's and tVAE's
+    # two stages are one job each.
+    benchmark_only = 11
     assert counts["train_baseline"] == (baselines + benchmark_only) * (9 + 6) * seeds
     assert counts["benchmark_evaluate"] == benchmark_only * (9 + 6) * seeds
     assert counts["benchmark_intervals"] == 9 + 6  # a scenario at a fraction, over every seed

@@ -60,10 +60,16 @@ class Method:
     # Conditioned on one view (its config's `observed`): as a pairwise method, the view it observes is
     # the scenario's source, which the pairwise job's plan fills in per scenario.
     observes_source: bool = False
+    # Trains on the source sample's class label (CMMD's classifier head): the pairwise job adds it to
+    # every batch (key `crossmodal.models.base.LABEL`) and the source's class count to its config
+    # (`num_classes`). Directed pairs only: a symmetric pairing has no one source.
+    needs_source_label: bool = False
 
     def __post_init__(self) -> None:
         if self.baseline:  # AVAE's Table 1 trains its baselines with the pairwise job
             object.__setattr__(self, "pairwise", True)
+        if self.needs_source_label and self.symmetric:
+            raise ValueError(f"{self.name}: a method that needs the source's label cannot be symmetric")
 
     @property
     def full_title(self) -> str:
@@ -112,17 +118,16 @@ METHODS: dict[str, Method] = {
         Method("associator", "associator", "associator", *_AVAE),
         # --- the M2VAE study (crossmodal.studies.m2vae; its settings are its config section): its
         # models (crossmodal.models.m2vae) and its e-MNIST generator (crossmodal.models.cvae).
-        # M2VAE and JMVAE-Zero are also pairwise: the benchmark trains them on AVAE's scenarios
-        # (config models.m2vae, models.jmvae_zero); tVAE's two stages and JMVAE-kl (JMVAE's
-        # objective: `jmvae` is the benchmark's) are the study's only.
+        # M2VAE, JMVAE-Zero and tVAE are also pairwise: the benchmark trains them on AVAE's scenarios
+        # (config models.m2vae, models.jmvae_zero, models.tvae: tVAE in its two stages, the values of
+        # crossmodal.models.m2vae.TVAE_STAGES); JMVAE-kl (JMVAE's objective: `jmvae` is the
+        # benchmark's) is the study's only.
         Method("m2vae", "M2VAE", "m2vae", f"{PACKAGE}.models.m2vae:M2VAE", _M2VAE_CONFIG, pairwise=True,
                symmetric=True),
         Method("jmvae_zero", "JMVAE-Zero", "jmvae_zero", f"{PACKAGE}.models.m2vae:JMVAEZero", _M2VAE_CONFIG,
                pairwise=True, symmetric=True),
-        Method("tvae", "tVAE", model=f"{PACKAGE}.models.m2vae:TVAE", config=_M2VAE_CONFIG,
-               not_pairwise_because="trained in two stages (the joint encoder and the decoders, then the "
-                                    "unimodal encoders on the frozen decoders) that its registry entry does "
-                                    "not declare yet (`stages`)"),
+        Method("tvae", "tVAE", "tvae", f"{PACKAGE}.models.m2vae:TVAE", _M2VAE_CONFIG, pairwise=True, symmetric=True,
+               stages=Stages("stage", ("joint", "unimodal"))),
         Method("jmvae_kl", "JMVAE-kl", model=f"{PACKAGE}.models.m2vae:JMVAEKL", config=_M2VAE_CONFIG,
                long_title="JMVAE-kl (the M2VAE paper's Fig. 2 dataset check)",
                not_pairwise_because="the objective of JMVAE (`jmvae`), which the benchmark runs on each "
@@ -165,9 +170,10 @@ METHODS.update({m.name: m for m in (
 METHODS.update({
     m.name: m
     for m in (
-        Method("cmmd", "CMMD", "cmmd", f"{PACKAGE}.models.cmmd:CMMD", f"{PACKAGE}.models.cmmd:CMMDConfig",
-               not_pairwise_because="its classifier head needs the source's class label in the batch, which "
-                                    "the pairwise job does not carry yet, and it builds networks of its own"),
+        # Also pairwise, observing the scenario's source, on each dataset's networks (config
+        # models.cmmd_pairwise: `models.cmmd` would read as the study's own section `cmmd`).
+        Method("cmmd", "CMMD", "cmmd_pairwise", f"{PACKAGE}.models.cmmd:CMMD", f"{PACKAGE}.models.cmmd:CMMDConfig",
+               pairwise=True, observes_source=True, needs_source_label=True),
         Method("m_minus", "M-", "m_minus", f"{PACKAGE}.models.cmmd:ObservedClassifier",
                f"{PACKAGE}.models.cmmd:ObservedClassifierConfig", long_title="M- (classifier on x_o alone)",
                not_pairwise_because="a classifier of the source's class, not a generator of the target: it "

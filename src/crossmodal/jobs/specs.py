@@ -174,7 +174,7 @@ class TrainAssociatorSpec:
 
 @dataclass(frozen=True)
 class TrainBaselineSpec:
-    method: str = option("vae, vae_cg, jmvae, cva or mvae")
+    method: str = option("a pairwise method of crossmodal.methods (registry entry `pairwise`)")
     source_data: Path = option()
     target_data: Path = option()
     params: dict[str, Any] = option()

@@ -21,6 +21,7 @@ from crossmodal.jobs.specs import EncodeLatentsSpec, TrainAssociatorSpec, TrainB
 from crossmodal.jobs.store import StageResult, batched, build_model, load_model, save_model
 from crossmodal.methods import PAIRWISE, Stages
 from crossmodal.models.avae import AssociatorConfig, AssociatorTrainer
+from crossmodal.models.base import LABEL
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,9 @@ def train_baseline(spec: TrainBaselineSpec) -> None:
 
     ``params``: the method's hyperparameters with ``latent_dim`` and the per-modality
     ``architectures`` (``{"source": ..., "target": ...}``, each dataset's ``models.vae`` one).
-    Batches hold each modality's samples under its dataset's name.
+    Batches hold each modality's samples under its dataset's name, and for a method that needs the
+    source's label (registry ``needs_source_label``) each source sample's class under
+    :data:`~crossmodal.models.base.LABEL`, with the source's class count in its ``num_classes``.
     """
     method, source_data, target_data, params = spec.method, spec.source_data, spec.target_data, spec.params
     class_map, paired_fraction, seed, out = spec.class_map, spec.paired_fraction, spec.seed, spec.out
@@ -149,8 +152,14 @@ def train_baseline(spec: TrainBaselineSpec) -> None:
     if spec.pairing == "symmetric":
         train, val = symmetric_paired_splits(src, tgt, class_map, paired_fraction, seed, device)
     else:
+        labelled = PAIRWISE[method].needs_source_label
+        if labelled:
+            params = {**params, "num_classes": len(src["meta"]["classes"])}
+        # The label is one more per-sample source tensor: it takes no random draw, so the pairs are
+        # every other method's.
         train, val = paired_splits(
-            {split: {src["meta"]["dataset"]: src[f"x_{split}"]} for split in ("train", "val")},
+            {split: {src["meta"]["dataset"]: src[f"x_{split}"], **({LABEL: src[f"y_{split}"]} if labelled else {})}
+             for split in ("train", "val")},
             {split: src[f"y_{split}"] for split in ("train", "val")}, tgt, class_map, paired_fraction, seed, device,
             target_key=tgt["meta"]["dataset"],
         )

@@ -26,6 +26,9 @@ from crossmodal.models.networks import Decoder, GaussianEncoder, Shape
 from crossmodal.objectives import Gaussian
 
 Subset = Literal["all"] | Sequence[str]
+# The batch key of each sample's class label, for a model that trains on it (CMMD's classifier head);
+# every other batch key is a modality's name.
+LABEL = "label"
 
 
 @dataclass

@@ -7,6 +7,12 @@ the label, a decoder ``p(x_m|z)`` of each missing modality (``decoder_sees_obser
 classifies from ``x_o`` alone. Its loss is :func:`crossmodal.objectives.cmmd_objective`: the KL
 weighted by ``omega`` against ``1 - omega`` times the MMD^2 between posterior and prior samples.
 M- is the prior network and the classifier trained on the cross-entropy alone.
+
+``networks`` picks what the prior, the encoder and the decoders are: the study's MLPs (``study``, the
+default: the CMMD study's models) or, as the benchmark trains CMMD on AVAE's scenarios, each
+dataset's ``models.vae`` networks (``dataset``): the prior is x_o's encoder, the encoder the
+package's joint encoder of every modality with the one-hot label beside their features, and each
+decoder the modality's own (:func:`dataset_networks`).
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from crossmodal.models.base import Gaussian, MethodConfig, Modality, MultimodalVAE, StepOutput, Subset, TrainableModel
-from crossmodal.models.networks import FeatureExtractor, split_gaussian
+from crossmodal.models.base import (LABEL, Gaussian, MethodConfig, Modality, MultimodalVAE, StepOutput, Subset,
+                                    TrainableModel)
+from crossmodal.models.networks import Decoder, FeatureExtractor, GaussianEncoder, JointEncoder, split_gaussian
 from crossmodal.objectives import (
     CMMD_CLASS_WEIGHT,
     CMMD_MMD_WEIGHT,
@@ -34,7 +41,6 @@ from crossmodal.objectives import (
 )
 
 LIKELIHOODS = ("bernoulli", "squared_error")
-LABEL = "label"  # the batch key of the class labels
 
 
 def observed_modality(observed: str, modalities: Mapping[str, Modality]) -> str:
@@ -45,13 +51,18 @@ def observed_modality(observed: str, modalities: Mapping[str, Modality]) -> str:
     return observed
 
 
+def flat(x: Tensor) -> Tensor:
+    return x.flatten(1).float()
+
+
 def mlp_body(in_features: int, hidden: list[int], dropout: float) -> FeatureExtractor:
     """Linear + ReLU (+ dropout) layers on a flat input of ``in_features``."""
     return FeatureExtractor((in_features,), {"kind": "mlp", "hidden": list(hidden), "dropout": dropout})
 
 
 class GaussianHead(nn.Module):
-    """A flat input -> ``(mu, logvar)`` of a diagonal Gaussian, through an MLP body."""
+    """An input of ``in_features`` values (flattened) -> ``(mu, logvar)`` of a diagonal Gaussian,
+    through an MLP body."""
 
     def __init__(self, in_features: int, hidden: list[int], dropout: float, latent_dim: int) -> None:
         super().__init__()
@@ -59,7 +70,15 @@ class GaussianHead(nn.Module):
         self.head = nn.Linear(self.body.out_features, 2 * latent_dim)
 
     def forward(self, x: Tensor) -> Gaussian:
-        return split_gaussian(self.head(self.body(x)))
+        return split_gaussian(self.head(self.body(flat(x))))
+
+
+class ConcatGaussianHead(GaussianHead):
+    """``{name: x_m}`` and per-example ``extra`` features -> ``(mu, logvar)``: the flattened
+    modalities (in the order given) and ``extra`` concatenated, through a :class:`GaussianHead`."""
+
+    def forward(self, x: Mapping[str, Tensor], extra: Tensor) -> Gaussian:  # type: ignore[override]
+        return super().forward(torch.cat([flat(tensor) for tensor in x.values()] + [extra], dim=1))
 
 
 class MLPDecoder(nn.Module):
@@ -74,10 +93,6 @@ class MLPDecoder(nn.Module):
     def forward(self, h: Tensor) -> Tensor:
         x_hat = self.head(self.body(h)).float().view(-1, *self.shape)
         return torch.sigmoid(x_hat) if self.output == "sigmoid" else x_hat
-
-
-def flat(x: Tensor) -> Tensor:
-    return x.flatten(1).float()
 
 
 @dataclass(frozen=True)
@@ -102,11 +117,18 @@ class CMMDConfig(ObservedClassifierConfig):
     decoder_sees_observed: bool = False  # the authors' code decodes p(x_m|z, x_o)
     code_kl_slip: bool = False  # the code's KL, without the 1/2 on its variance-ratio term
     class_loss_summed: bool = False  # the code's cross-entropy, summed over the batch
+    # NETWORKS: the study's MLPs (the *_hidden sizes and dropout above), or each dataset's networks
+    # (its modalities' architectures), as the benchmark trains CMMD.
+    networks: str = "study"
 
     def __post_init__(self) -> None:
         check_omega(self.omega)
         if self.likelihood not in LIKELIHOODS:
             raise ValueError(f"unknown cmmd likelihood {self.likelihood!r} (expected one of {LIKELIHOODS})")
+        if self.networks not in NETWORKS:
+            raise ValueError(f"unknown cmmd networks {self.networks!r} (expected one of {sorted(NETWORKS)})")
+        if self.networks == "dataset" and self.decoder_sees_observed:
+            raise ValueError("cmmd: a dataset's decoder reads z alone; decoder_sees_observed needs networks: study")
 
 
 def class_step(logits: Tensor, labels: Tensor) -> dict[str, Tensor]:
@@ -133,11 +155,43 @@ class ObservedClassifier(TrainableModel):
 
     def classify(self, x_observed: Tensor) -> Tensor:
         """Class logits from the observed modality alone (through the prior's mean)."""
-        return self.classifier(self.prior(flat(x_observed))[0])
+        return self.classifier(self.prior(x_observed)[0])
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
         logits, labels = self.classify(batch[self.observed]), batch[LABEL].long()
         return StepOutput(F.cross_entropy(logits, labels), class_step(logits, labels))
+
+
+# What CMMD's networks are: p(z|x_o) (x_o -> Gaussian), q(z|x_o, x_m, y) ({name: x}, one-hot y ->
+# Gaussian) and p(x_m|z) of each missing modality, built in that order.
+Networks = tuple[nn.Module, nn.Module, nn.ModuleDict]
+
+
+def study_networks(modalities: Mapping[str, Modality], observed: str, latent_dim: int, config: CMMDConfig) -> Networks:
+    """The CMMD study's MLPs on the flattened modalities (the paper's, sized by the config)."""
+    sizes = {name: math.prod(m.shape) for name, m in modalities.items()}
+    prior = GaussianHead(sizes[observed], config.prior_hidden, config.dropout, latent_dim)
+    encoder = ConcatGaussianHead(sum(sizes.values()) + config.num_classes, config.encoder_hidden, config.dropout,
+                                 latent_dim)
+    decoder_in = latent_dim + (sizes[observed] if config.decoder_sees_observed else 0)
+    decoders = nn.ModuleDict({name: MLPDecoder(decoder_in, config.decoder_hidden, config.dropout, m)
+                              for name, m in modalities.items() if name != observed})
+    return prior, encoder, decoders
+
+
+def dataset_networks(modalities: Mapping[str, Modality], observed: str, latent_dim: int, config: CMMDConfig) -> Networks:
+    """Each dataset's networks (as every pairwise method of the benchmark has them): x_o's encoder
+    as the prior, the package's joint encoder of every modality with the one-hot label as q, and
+    each missing modality's decoder."""
+    prior = GaussianEncoder(modalities[observed].shape, latent_dim, modalities[observed].architecture)
+    encoder = JointEncoder({name: (m.shape, m.architecture) for name, m in modalities.items()}, latent_dim,
+                           extra_features=config.num_classes)
+    decoders = nn.ModuleDict({name: Decoder(m.shape, latent_dim, m.architecture, m.output)
+                              for name, m in modalities.items() if name != observed})
+    return prior, encoder, decoders
+
+
+NETWORKS = {"study": study_networks, "dataset": dataset_networks}
 
 
 class CMMD(MultimodalVAE):
@@ -148,24 +202,19 @@ class CMMD(MultimodalVAE):
         self.config = config
         self.observed = observed_modality(config.observed, self.modalities)
         self.missing = [name for name in self.modalities if name != self.observed]
-        sizes = {name: math.prod(m.shape) for name, m in self.modalities.items()}
-        self.prior = GaussianHead(sizes[self.observed], config.prior_hidden, config.dropout, latent_dim)
-        self.encoder = GaussianHead(sum(sizes.values()) + config.num_classes, config.encoder_hidden, config.dropout,
-                                    latent_dim)
-        decoder_in = latent_dim + (sizes[self.observed] if config.decoder_sees_observed else 0)
-        self.decoders = nn.ModuleDict({name: MLPDecoder(decoder_in, config.decoder_hidden, config.dropout,
-                                                        self.modalities[name]) for name in self.missing})
+        self.prior, self.encoder, self.decoders = NETWORKS[config.networks](self.modalities, self.observed, latent_dim,
+                                                                           config)
         self.classifier = nn.Sequential(mlp_body(latent_dim, config.classifier_hidden, 0.0),
                                         nn.Linear(config.classifier_hidden[-1], config.num_classes))
 
     def prior_of(self, x_observed: Tensor) -> Gaussian:
         """``p(z|x_o)``."""
-        return self.prior(flat(x_observed))
+        return self.prior(x_observed)
 
     def posterior(self, inputs: Mapping[str, Tensor], labels: Tensor) -> Gaussian:
         """``q(z|x_o, x_m, y)``."""
         one_hot = F.one_hot(labels.long(), self.config.num_classes).float()
-        return self.encoder(torch.cat([flat(inputs[name]) for name in self.modalities] + [one_hot], dim=1))
+        return self.encoder({name: inputs[name] for name in self.modalities}, one_hot)
 
     def encode(self, inputs: Mapping[str, Tensor], cond_mod: Subset = "all") -> Gaussian:
         """The prior given x_o alone; the posterior given every modality and the label (``inputs["label"]``)."""

@@ -172,9 +172,10 @@ class JointAndUnimodalVAE(SharedDecoderVAE):
 
 
 class TVAE(JointAndUnimodalVAE):
-    """Vedantam et al.'s triple ELBO as the paper trains it, in two stages (two jobs, as AVAE's two
-    phases): ``stage="joint"`` fits q(z|a,b) and the decoders on the joint ELBO; ``stage="unimodal"``
-    starts from those weights, freezes them, and fits each q(z|m) on its own ELBO."""
+    """Vedantam et al.'s triple ELBO as the paper trains it, in two stages (the M2VAE study's two
+    jobs; one pairwise job of the benchmark, by the registry's ``stages``): ``stage="joint"`` fits
+    q(z|a,b) and the decoders on the joint ELBO; ``stage="unimodal"`` starts from those weights,
+    freezes them, and fits each q(z|m) on its own ELBO."""
 
     def __init__(self, modalities: Mapping[str, Modality], latent_dim: int, config: M2VAEConfig) -> None:
         super().__init__(modalities, latent_dim, config)

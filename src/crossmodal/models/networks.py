@@ -127,19 +127,26 @@ class JointEncoder(nn.Module):
 
     The per-modality branches are AVAE's encoder bodies, so a joint model sees each modality
     through the same architecture as AVAE's VAE of that modality. ``modalities``: name -> (sample
-    shape, architecture), in the order the features are concatenated.
+    shape, architecture), in the order the features are concatenated. ``extra_features``: the width
+    of flat per-example inputs the head also reads, after the modalities' features (CMMD's one-hot
+    label), given to ``forward`` as ``extra``.
     """
 
-    def __init__(self, modalities: Mapping[str, tuple[Shape, dict[str, Any]]], latent_dim: int) -> None:
+    def __init__(self, modalities: Mapping[str, tuple[Shape, dict[str, Any]]], latent_dim: int,
+                 extra_features: int = 0) -> None:
         super().__init__()
         self.features = nn.ModuleDict({name: FeatureExtractor(shape, architecture)
                                        for name, (shape, architecture) in modalities.items()})
         width = sum(f.out_features for f in self.features.values())
-        self.head = nn.Linear(width, 2 * latent_dim)
+        self.extra_features = extra_features
+        self.head = nn.Linear(width + extra_features, 2 * latent_dim)
 
-    def forward(self, x: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
-        features = torch.cat([self.features[name](x[name]) for name in self.features], dim=1)
-        return split_gaussian(self.head(features))
+    def forward(self, x: Mapping[str, Tensor], extra: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        if (extra is None) != (self.extra_features == 0):
+            raise ValueError(f"this joint encoder reads {self.extra_features} extra features per example: "
+                             f"`extra` must be {'given' if self.extra_features else 'None'}")
+        features = [self.features[name](x[name]) for name in self.features]
+        return split_gaussian(self.head(torch.cat(features if extra is None else [*features, extra], dim=1)))
 
 
 class Decoder(nn.Module):
