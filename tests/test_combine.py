@@ -192,7 +192,7 @@ def _toy_page(metrics, settings, context) -> StudyPage:  # type: ignore[no-untyp
     return StudyPage(f"<!DOCTYPE html><html><body><p>toy: {len(metrics)} rows</p></body></html>", ("nothing real",))
 
 
-TOY = Study(name="toy", title="A toy paper", paper_file="toy.txt", experiments=("toy_experiment",),
+TOY = Study(name="toy", title="A toy paper", paper_file="toy.txt", experiments=("toy_experiment", "toy_pooled"),
             table_captions={"toy_table": "Toy."}, build_tables=_toy_tables, render_page=_toy_page)
 
 
@@ -248,6 +248,30 @@ def test_a_study_named_twice_or_unknown_is_refused(single: Path, tmp_path: Path,
     _edit_record(unknown, lambda r: r["settings"].update(studies=["nosuch"]))
     with pytest.raises(CombineError, match=r"unknown studies \['nosuch'\]"):
         combine_runs([unknown], tmp_path / "out")
+
+
+def _with_pooled_row(run: Path, seeds: int) -> Path:
+    """The run's rows and one pooled over its seeds (seed column empty), as the benchmark's intervals."""
+    pooled = metric_row("toy_pooled", "toy", "seeds", seeds, source="mnist")
+    write_metrics(run / "metrics.csv", read_metrics(run / "metrics.csv") + [pooled])
+    return run
+
+
+def test_rows_pooled_over_every_seed_of_their_study_are_kept(single: Path, tmp_path: Path, with_toy_study: None) -> None:
+    runs = [make_run(single, tmp_path / "avae0", [0], ["avae"]),
+            _with_pooled_row(make_run(single, tmp_path / "toy", [0, 1, 2], ["toy"]), 3)]
+    combine_runs(runs, tmp_path / "out")
+    pooled = [r for r in read_metrics(tmp_path / "out" / "metrics.csv") if r.experiment == "toy_pooled"]
+    assert [(r.seed, r.value) for r in pooled] == [("", 3.0)]
+
+
+def test_rows_pooled_over_fewer_seeds_than_the_combined_report_are_refused(single: Path, tmp_path: Path,
+                                                                           with_toy_study: None) -> None:
+    runs = [_with_pooled_row(make_run(single, tmp_path / "toy0", [0], ["toy"]), 1),
+            make_run(single, tmp_path / "toy12", [1, 2], ["toy"])]
+    with pytest.raises(CombineError, match=r"the rows of toy_pooled pool the seeds \[0\] of the study 'toy', but the "
+                                           r"combined report has its seeds \[0, 1, 2\].*SEEDS=0,1,2"):
+        combine_runs(runs, tmp_path / "out")
 
 
 def test_rows_of_a_study_the_run_does_not_name_are_refused(single: Path, tmp_path: Path, with_toy_study: None) -> None:

@@ -35,6 +35,7 @@ from crossmodal.report.html import render_report
 from crossmodal.studies import DEFAULT_STUDIES, StudyError, registry, studies_of
 
 STYLE_KEYS = ("style", "palette", "dpi", "font_scale")
+POOLED = ""  # the seed column of a row pooled over every seed of its run
 
 
 class CombineError(ValueError):
@@ -126,7 +127,8 @@ def combined_settings(runs: Sequence[Run]) -> dict[str, Any]:
 
 def _rows(run: Run) -> list[MetricRow]:
     rows = read_metrics(run.folder / "metrics.csv")
-    strays = sorted({row.seed for row in rows if not row.seed.isdigit() or int(row.seed) not in run.seeds})
+    strays = sorted({row.seed for row in rows
+                     if row.seed != POOLED and (not row.seed.isdigit() or int(row.seed) not in run.seeds)})
     if strays:
         raise CombineError(f"{run.folder}/metrics.csv has rows of seeds {strays}, which its run.json does not list")
     owned = {experiment for study in run.studies for experiment in registry()[study].experiments}
@@ -135,6 +137,23 @@ def _rows(run: Run) -> list[MetricRow]:
         raise CombineError(f"{run.folder}/metrics.csv has rows of experiments {unowned}, which no study of its run "
                            f"({', '.join(run.studies)}) owns")
     return rows
+
+
+def check_pooled(runs: Sequence[Run], rows: Sequence[Sequence[MetricRow]]) -> None:
+    """Refuse rows pooled over a run's seeds (the benchmark's bootstrap intervals) that would cover
+    fewer seeds of their study than the combined report holds: they cannot be pooled again from
+    the rows of several runs, so the run that has them must have run every seed of its study."""
+    owner = {experiment: name for name, study in registry().items() for experiment in study.experiments}
+    for run, run_rows in zip(runs, rows):
+        for experiment in sorted({row.experiment for row in run_rows if row.seed == POOLED}):
+            study = owner[experiment]
+            seeds = sorted({seed for other in runs if study in other.studies for seed in other.seeds})
+            if seeds != sorted(run.seeds):
+                raise CombineError(
+                    f"{run.folder}: the rows of {experiment} pool the seeds {sorted(run.seeds)} of the study "
+                    f"{study!r}, but the combined report has its seeds {seeds}: such rows cannot be pooled again "
+                    f"across runs; run the study's last sitting with every seed (make reproduce SEEDS="
+                    f"{','.join(map(str, seeds))}) and combine that run alone")
 
 
 def _same_file(runs: Sequence[Run], relative: str) -> Path | None:
@@ -176,7 +195,9 @@ def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
     check_combinable(runs)
     settings = combined_settings(runs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_metrics(out_dir / "metrics.csv", [row for run in runs for row in _rows(run)])
+    rows = [_rows(run) for run in runs]
+    check_pooled(runs, rows)
+    write_metrics(out_dir / "metrics.csv", [row for run_rows in rows for row in run_rows])
     _merge_run_records(runs, out_dir)
     first_seed = settings["seeds"][0]
     for kind in ("samples", "latents"):
