@@ -72,10 +72,15 @@ def test_a_job_is_estimated_from_itself_then_other_seeds_then_its_rule() -> None
     assert history.estimate(job("vae/mnist_z16_seed7"), "results/x/benchmarks") == (Observation(110.0, 100.0), "other seeds")
     # The rule's median over all three observations.
     assert history.estimate(job("vae/gtsrb_z16_seed0"), "results/x/benchmarks")[0] == Observation(100.0, 90.0)
-    # A rule never recorded counts as the median recorded job; with no history at all, the default.
-    assert history.estimate(PlannedJob(2, "report"), "results/x/benchmarks") == (Observation(100.0, 90.0), "no history")
-    unknown = History().estimate(PlannedJob(2, "report"), "results/x/benchmarks")
+    # A rule recorded nowhere yet counts as the median recorded job; with no history at all, the default.
+    new_rule = PlannedJob(2, "train_new", benchmark="results/x/benchmarks/new/mnist_seed0.tsv")
+    assert history.estimate(new_rule, "results/x/benchmarks") == (Observation(100.0, 90.0), "no history")
+    unknown = History().estimate(new_rule, "results/x/benchmarks")
     assert unknown == (Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history")
+    # A rule that records no benchmark (a report step) never has a history: the default, whatever
+    # the training jobs took.
+    report_step = (Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "a report step")
+    assert history.estimate(PlannedJob(3, "report"), "results/x/benchmarks") == report_step
 
 
 def test_a_recorded_job_that_shared_its_core_counts_its_cpu_time() -> None:

@@ -10,7 +10,8 @@ written to ``results/<config>/eta.json``, so that how good the estimate was is o
 
 A job is estimated, in this order, from its own earlier runs, from the same job of other seeds,
 from its rule's median, or from the median of every recorded job (:data:`DEFAULT_JOB_SECONDS`
-without any history); the estimate says how many jobs had no recorded run of their rule. A
+without any history); the estimate says how many jobs had no recorded run of their rule. A job
+of a rule that records no benchmark (a report step) counts :data:`DEFAULT_JOB_SECONDS`. A
 recorded wall time counts at most what the job's CPU time needs on a core of its own
 (:func:`job_wall_time`), so that a run made beside other work does not inflate later estimates. Records made on another machine are scaled by the ratio of the
 two machines' single-thread matmul rates (:func:`machine_reference`), stored beside each run's
@@ -130,19 +131,24 @@ class History:
 
     def estimate(self, job: PlannedJob, benchmarks_dir: str) -> tuple[Observation, str]:
         """``job``'s expected time and what it comes from."""
-        key = job.benchmark.removeprefix(benchmarks_dir + "/").removesuffix(".tsv") if job.benchmark else ""
-        if key and key in self.by_job:
+        if not job.benchmark:
+            # A rule that records no benchmark is one of the report's small steps (collecting the
+            # metrics, tables, figures, the page): it never has a history, and the median job of a
+            # history of training runs (minutes) would count each of them as one (2026-12-07: 6
+            # such jobs made a 5-minute Bridged run an estimated 17).
+            return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "a report step"
+        key = job.benchmark.removeprefix(benchmarks_dir + "/").removesuffix(".tsv")
+        if key in self.by_job:
             return _median(self.by_job[key]), "its own earlier runs"
-        if key:
-            others = [o for k, obs in self.by_job.items() if _SEED.sub("seed*", k) == _SEED.sub("seed*", key) for o in obs]
-            if others:
-                return _median(others), "other seeds"
-            group = key.split("/")[0]
-            same_rule = [o for k, obs in self.by_job.items() if k.split("/")[0] == group for o in obs]
-            if same_rule:
-                return _median(same_rule), "its rule's median"
+        others = [o for k, obs in self.by_job.items() if _SEED.sub("seed*", k) == _SEED.sub("seed*", key) for o in obs]
+        if others:
+            return _median(others), "other seeds"
+        group = key.split("/")[0]
+        same_rule = [o for k, obs in self.by_job.items() if k.split("/")[0] == group for o in obs]
+        if same_rule:
+            return _median(same_rule), "its rule's median"
         everything = [o for obs in self.by_job.values() for o in obs]
-        # A rule never recorded, in a config with history: most such rules are the report's small ones.
+        # A rule recorded nowhere yet (a new study's training rule): the median recorded job.
         if everything:
             return _median(everything), "no history"
         return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history"
