@@ -19,7 +19,7 @@ from crossmodal.report import analysis
 from crossmodal.report.analysis import FAILS, HOLDS, UNKNOWN, load_metrics
 from crossmodal.data.pairing import paired_subset
 from crossmodal.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_json, read_run_models
-from crossmodal.report.html import run_records
+from crossmodal.report.html import inline_code, run_records
 from crossmodal.studies.avae import deviations as avae_deviations, tables as avae_tables
 from crossmodal.studies.avae.claims import CLAIM_AVAE_FRACTION, CLAIM_BASELINE_FRACTION, claims
 from crossmodal.studies.avae.paper import load_paper_values
@@ -336,3 +336,9 @@ def test_provenance_says_when_the_seeds_were_set_on_the_command_line(report: Pat
     config_file.write_text(f"name: synthetic\nseeds: [{seeds}]\n")
     render_report(config_file, SETTINGS, report, out)
     assert "set on the command line" not in (tmp_path / "avae.html").read_text()
+
+
+def test_plain_text_reasons_set_their_code_spans_as_code_and_escape_the_rest() -> None:
+    rendered = inline_code("the objective of JMVAE (`jmvae`), not <b>x</b> & `a<b`")
+    assert str(rendered) == ("the objective of JMVAE (<code>jmvae</code>), not &lt;b&gt;x&lt;/b&gt; &amp; "
+                             "<code>a&lt;b</code>")

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 from dataclasses import dataclass
 from importlib import metadata
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 import yaml
 
@@ -122,6 +124,13 @@ def _dvc_records(report_dir: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
+def inline_code(text: str) -> markupsafe.Markup:
+    """``text`` escaped for HTML, with its Markdown code spans (`name`) set as ``<code>``: how the
+    registry's and the notes' plain-text reasons name settings and methods."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
 @dataclass
 class PageContext:
     """What a study's page shares with every other page of the report."""
@@ -137,6 +146,7 @@ class PageContext:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader([study_templates, TEMPLATES]), autoescape=True,
                                  undefined=jinja2.StrictUndefined)
         env.filters["repo_href"] = lambda target: repo_href(target, self.out_dir)
+        env.filters["inline_code"] = inline_code
         env.globals.update(fmt=fmt, prov=self.provenance, combined_runs=self.combined_runs, run=self.run)
         return env
 
