@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from crossmodal.config import REPO_ROOT, load_schema, validate_config
+from crossmodal.config import REPO_ROOT, ConfigError, load_schema, validate_config
 from crossmodal.jobs.specs import SpecError
 from crossmodal.studies import study_names
 from crossmodal.studies.avae import plan as avae
@@ -173,7 +173,7 @@ def test_the_snakefile_reads_the_study_plans_without_torch_or_pandas() -> None:
 def _shared(smoke: Workflow, **changes: object) -> Workflow:
     config = copy.deepcopy(dict(smoke.config))
     config["scenarios"][0]["baselines"] = ["jmvae", "vae_cg"]  # mnist -> fsdd, the reverse of fsdd -> mnist
-    config.update(one_model_per_pair=["jmvae"], **changes)
+    config.update({"one_model_per_pair": ["jmvae"], **changes})
     return Workflow(validate_config(config))
 
 
@@ -221,6 +221,28 @@ def test_pair_class_maps_that_do_not_invert_each_other_are_refused(smoke: Workfl
         avae.train_pair_baseline(broken, _w(method="jmvae", source="mnist", target="fsdd", dim="16"))
 
 
-def test_only_a_symmetric_baseline_may_share_a_pair_model(smoke: Workflow) -> None:
-    with pytest.raises(Exception, match="one_model_per_pair"):
-        _shared(smoke, one_model_per_pair=["vae_cg"])
+def test_a_method_may_share_a_model_on_the_pairs_it_lists_only(smoke: Workflow) -> None:
+    # jmvae shares on mnist <-> fsdd alone; on fsdd <-> fashion_mnist it keeps a model per direction.
+    listed = _shared(smoke, one_model_per_pair=[{"method": "jmvae", "pairs": [["fsdd", "mnist"]]}])
+    models = {(s, t): avae.association_inputs(listed, _w(method="jmvae", source=s, target=t))["model"]
+              for s, t in (("mnist", "fsdd"), ("fsdd", "mnist"), ("fsdd", "fashion_mnist"))}
+    assert models["mnist", "fsdd"] == models["fsdd", "mnist"] == (
+        "results/smoke/models/pair_baselines/jmvae/mnist-fsdd/z16_p1.0_seed0.pt")
+    assert models["fsdd", "fashion_mnist"] == "results/smoke/models/baselines/jmvae/fsdd-fashion_mnist/z16_p1.0_seed0.pt"
+
+
+def test_a_listed_pair_that_no_scenario_pairs_is_refused(smoke: Workflow) -> None:
+    with pytest.raises(ConfigError, match=r"one_model_per_pair\.0\.pairs\.1: jmvae cannot share a model of mnist and "
+                                          r"gtsrb: no scenario pairs them"):
+        _shared(smoke, one_model_per_pair=[{"method": "jmvae", "pairs": [["fsdd", "mnist"], ["mnist", "gtsrb"]]}])
+
+
+@pytest.mark.parametrize("entry, key, problem", [
+    ("vae_cg", "one_model_per_pair.0", "'vae_cg' is not one of"),
+    ({"method": "vae_cg", "pairs": [["fsdd", "mnist"]]}, "one_model_per_pair.0.method", "'vae_cg' is not one of"),
+    ({"method": "jmvae"}, "one_model_per_pair.0", "'pairs' is a required property"),
+    ({"method": "jmvae", "pairs": [["fsdd"]]}, "one_model_per_pair.0.pairs.0", "['fsdd'] is too short"),
+])
+def test_only_a_symmetric_baseline_may_share_a_pair_model(smoke: Workflow, entry: object, key: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=rf"config key {re.escape(key)}: {re.escape(problem)}"):
+        _shared(smoke, one_model_per_pair=[entry])

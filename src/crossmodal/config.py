@@ -89,6 +89,12 @@ def _allowed_range(schema: Mapping[str, Any]) -> str:
     return f"{low_bracket}{'-inf' if low is None else low}, {'inf' if high is None else high}{high_bracket}"
 
 
+def _same_kind(error: jsonschema.ValidationError) -> bool:
+    """Whether an alternative's failure concerns a value of the kind it expects (not its type, nor a
+    list of names that a mapping or list could never be)."""
+    return error.validator != "type" and not (error.validator == "enum" and isinstance(error.instance, (dict, list)))
+
+
 def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
     """One line per problem, naming the full dotted key (jsonschema names the parent of an unknown key)."""
     path = list(error.absolute_path)
@@ -104,6 +110,12 @@ def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         message += f" (allowed: {_allowed_range(error.schema)})"
     elif error.validator == "oneOf" and "description" in error.schema:
+        if error.context:
+            # The alternative the value came closest to: the deepest failure, and one of the value's
+            # own kind (``"vae_cg"`` is a name that is not allowed, not a malformed entry; an entry
+            # without ``pairs`` lacks a key, it is not a name).
+            closest = max(error.context, key=lambda e: (len(e.absolute_path), _same_kind(e)))
+            return [f"{line} (expected {error.schema['description']})" for line in _schema_problems(closest)]
         message += f" (expected {error.schema['description']})"
     return [f"config key {_key_path(path)}: {message}"]
 
@@ -239,6 +251,32 @@ def find_scenario(config: Mapping[str, Any], source: str, target: str) -> Mappin
     return None
 
 
+def shares_pair_model(config: Mapping[str, Any], method: str, source: str, target: str) -> bool:
+    """Whether ``method``'s full-pairing model of ``source`` and ``target`` is one model of the pair
+    (config ``one_model_per_pair``: the method's name shares every pair, an entry with ``pairs``
+    only those)."""
+    for entry in config.get("one_model_per_pair", []):
+        if entry == method:
+            return True
+        if isinstance(entry, Mapping) and entry["method"] == method:
+            return any({source, target} == set(pair) for pair in entry["pairs"])
+    return False
+
+
+def _pair_model_problems(config: Mapping[str, Any]) -> list[str]:
+    """Each pair that ``one_model_per_pair`` names must be a configured scenario's two datasets."""
+    configured = {frozenset((s["source"], s["target"])) for s in config["scenarios"]}
+    problems = []
+    for i, entry in enumerate(config.get("one_model_per_pair", [])):
+        if not isinstance(entry, Mapping):
+            continue
+        for j, pair in enumerate(entry["pairs"]):
+            if frozenset(pair) not in configured or len(set(pair)) != 2:
+                problems.append(f"config key one_model_per_pair.{i}.pairs.{j}: {entry['method']} cannot share a model "
+                                f"of {pair[0]} and {pair[1]}: no scenario pairs them")
+    return problems
+
+
 def _dataset_problems(config: Mapping[str, Any]) -> list[str]:
     problems = []
     specific = set().union(*(info.options for info in DATASETS.values()))
@@ -340,7 +378,7 @@ def check_semantics(config: Mapping[str, Any]) -> None:
         if directions.count(d) > 1:
             problems.append(f"config key scenarios: {d[0]} -> {d[1]} appears {directions.count(d)} times")
     if not problems:
-        problems = _experiment_problems(config) + _sweep_problems(config)
+        problems = _experiment_problems(config) + _sweep_problems(config) + _pair_model_problems(config)
     if problems:
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from crossmodal.code_versions import code_version_of
 from crossmodal.config import baseline_params, configured_sweep_setting, find_scenario, sweep_job_params
-from crossmodal.config import model_params
+from crossmodal.config import model_params, shares_pair_model
 from crossmodal.methods import BASELINES, PAIRWISE
 from crossmodal.workflow import EVALUATION, TRAINING, Workflow, canonical, job_spec
 
@@ -45,16 +45,11 @@ def scenario_baselines(wf: Workflow, scenario: Mapping[str, Any]) -> list[str]:
     return scenario.get("baselines", wf.config["baselines"])
 
 
-def shares_pair_model(wf: Workflow, method: str) -> bool:
-    """Whether ``method`` trains one bimodal model per modality pair (config ``one_model_per_pair``)."""
-    return method in wf.config.get("one_model_per_pair", [])
-
-
 def model_pair(wf: Workflow, method: str, source: str, target: str) -> tuple[str, str]:
     """The (source, target) that a baseline's model of the scenario is named and trained after:
     the scenario itself, or for a baseline that shares one model per pair, the first configured
     scenario of the pair (so that both directions read one model)."""
-    if shares_pair_model(wf, method):
+    if shares_pair_model(wf.config, method, source, target):
         for scenario in wf.config["scenarios"]:
             if {scenario["source"], scenario["target"]} == {source, target}:
                 return scenario["source"], scenario["target"]
@@ -232,7 +227,7 @@ def train_sweep_baseline(wf: Workflow, w: Any) -> str:
     params = sweep_job_params(wf.config, sweep_of(w), json.loads(w.value))
     out = wf.paths.path("sweep_model", method=w.method, source=w.source, target=w.target, dim=w.dim, param=w.param,
                         value=w.value, seed=w.seed)
-    return _train_baseline(wf, w, params, "1.0", out, shared=shares_pair_model(wf, w.method))
+    return _train_baseline(wf, w, params, "1.0", out, shared=shares_pair_model(wf.config, w.method, w.source, w.target))
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -326,7 +321,7 @@ def baseline_model(wf: Workflow, method: str, source: str, target: str, dim: Any
     """The model a baseline's evaluation reads: for Table 1, a symmetric baseline's model of the
     pair where the config shares them; otherwise, and in Figure 5 (which trains one direction at
     every paired fraction, the FSDD source's budget included), the directed one."""
-    if experiment == "table1" and shares_pair_model(wf, method):
+    if experiment == "table1" and shares_pair_model(wf.config, method, source, target):
         a, b = model_pair(wf, method, source, target)
         return wf.paths.path("pair_baseline", method=method, source=a, target=b, dim=dim, fraction=1.0, seed=seed)
     return wf.paths.path("baseline", method=method, source=source, target=target, dim=dim, fraction=fraction, seed=seed)
