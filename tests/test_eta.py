@@ -9,6 +9,7 @@ import pytest
 
 from crossmodal.eta import (
     DEFAULT_JOB_SECONDS,
+    PACE_EVIDENCE_S,
     History,
     Observation,
     PlannedJob,
@@ -16,6 +17,8 @@ from crossmodal.eta import (
     follow,
     job_wall_time,
     machine_reference,
+    machine_scale,
+    observed_pace,
     parse_dry_run,
     profile_cores,
     schedule,
@@ -101,8 +104,17 @@ def test_history_reads_this_checkouts_benchmarks_and_committed_records_of_the_co
     # The record of another machine, twice as fast as this one: its times double here.
     (tmp_path / "docs" / "runs" / "2026-01-01-x" / "figure_data" / "run" / "machine.json").write_text(
         json.dumps({"matmul_gflops": 20.0}))
-    history = History.load(tmp_path, "x", reference=10.0)
+    history = History.load(tmp_path, "x", reference={"matmul_gflops": 10.0})
     assert history.by_job == {"vae/mnist_z16_seed0": [Observation(12.5, 11.0)], "vae/mnist_z16_seed1": [Observation(60.0, 60.0)]}
+
+
+def test_records_scale_by_the_training_rates_where_both_machines_have_one() -> None:
+    bf16_host = {"matmul_gflops": 110.0, "training_precision": "bf16", "training_gflops": 200.0}
+    fp32_host = {"matmul_gflops": 86.0, "training_precision": "fp32", "training_gflops": 86.0}
+    # A job of the bf16 host takes 200/86 times as long on the fp32 host, not 110/86.
+    assert machine_scale(bf16_host, fp32_host) == pytest.approx(200.0 / 86.0)
+    # A record that kept only its fp32 rate scales by the fp32 rates.
+    assert machine_scale({"matmul_gflops": 110.0}, fp32_host) == pytest.approx(110.0 / 86.0)
 
 
 def test_the_machine_reference_is_the_fastest_product_not_one_slowed_by_load(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,3 +167,24 @@ def test_progress_lines_follow_the_finished_jobs_and_the_run_is_recorded(tmp_pat
     record = json.loads((tmp_path / "eta.json").read_text())
     assert record["predicted_wall_s"] == 200.0 and record["finished_jobs"] == 2 and record["exit_code"] == 3
     assert record["measured_wall_s"] >= 0
+
+
+def test_the_pace_of_finished_jobs_waits_for_enough_evidence() -> None:
+    assert observed_pace(measured_s=30.0, estimated_s=10.0) == 1.0  # a few short jobs say nothing yet
+    assert observed_pace(measured_s=300.0, estimated_s=150.0) == 2.0
+    assert observed_pace(measured_s=60.0, estimated_s=PACE_EVIDENCE_S) == 0.5
+
+
+def test_the_time_left_runs_at_the_pace_of_the_finished_jobs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    history = History()
+    history.add("vae/mnist_z16_seed0", 150.0, 150.0)
+    estimate = estimate_run(parse_dry_run(DRY_RUN), history, "results/x/benchmarks", cores=1)
+    # Each job takes twice its 150-s estimate: the run's start, then each job's start and end.
+    clock = iter([0.0, 0.0, 300.0, 300.0, 600.0, 600.0]).__next__
+    fake_snakemake = ("print('    jobid: 4'); print('Finished jobid: 4 (Rule: train_vae)');"
+                      "print('    jobid: 5'); print('Finished jobid: 5 (Rule: train_vae)')")
+    assert follow([sys.executable, "-c", fake_snakemake], estimate, tmp_path / "eta.json", clock=clock) == 0
+    out = capsys.readouterr().out
+    assert "[eta] 1/2 jobs done, 5 min elapsed, about 5 min left (the jobs so far took 2.00 times their estimate)" in out
+    record = json.loads((tmp_path / "eta.json").read_text())
+    assert record["pace"] == 2.0 and record["predicted_wall_s"] == 300.0 and record["measured_wall_s"] == 600.0

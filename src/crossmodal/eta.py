@@ -13,9 +13,11 @@ from its rule's median, or from the median of every recorded job (:data:`DEFAULT
 without any history); the estimate says how many jobs had no recorded run of their rule. A job
 of a rule that records no benchmark (a report step) counts :data:`DEFAULT_JOB_SECONDS`. A
 recorded wall time counts at most what the job's CPU time needs on a core of its own
-(:func:`job_wall_time`), so that a run made beside other work does not inflate later estimates. Records made on another machine are scaled by the ratio of the
-two machines' single-thread matmul rates (:func:`machine_reference`), stored beside each run's
-benchmarks.
+(:func:`job_wall_time`), so that a run made beside other work does not inflate later estimates.
+Records made on another machine are scaled by the ratio of the two machines' single-thread matmul
+rates at the precision each trains in (:func:`machine_rates`, stored beside each run's
+benchmarks), and while the run goes the time left follows the pace of its finished jobs
+(:func:`observed_pace`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import Any
 
 import yaml
 
@@ -43,6 +46,8 @@ from crossmodal.paths import TEMPLATES, RunPaths
 DEFAULT_JOB_SECONDS = 10.0
 # Wall seconds per CPU second of a one-thread job on a core of its own (smoke, 2026-12-07: 1.23).
 UNSHARED_WALL_PER_CPU = 1.25
+# The estimated seconds of finished jobs before their pace scales the time left (observed_pace).
+PACE_EVIDENCE_S = 120.0
 MACHINE_FILE = PurePath(TEMPLATES["machine_reference"].relative).name
 _SEED = re.compile(r"seed\d+")
 
@@ -99,9 +104,9 @@ class History:
         self.by_job[job].append(Observation(wall_s, cpu_s))
 
     @classmethod
-    def load(cls, repo: Path, config_name: str, reference: float | None = None) -> History:
+    def load(cls, repo: Path, config_name: str, reference: Mapping[str, Any] | None = None) -> History:
         """Every benchmark of ``config_name``'s earlier runs; ``reference`` is this machine's
-        :func:`machine_reference` (None: measured when a record names another machine's)."""
+        :func:`machine_rates` (None: measured when a record names another machine's)."""
         history = cls()
         sources: list[tuple[list[dict[str, str]], Path]] = []
         benchmarks = repo / RunPaths(config_name).benchmarks
@@ -118,9 +123,8 @@ class History:
         for rows, folder in sources:
             scale = 1.0
             if (folder / MACHINE_FILE).exists():
-                theirs = json.loads((folder / MACHINE_FILE).read_text())["matmul_gflops"]
-                reference = reference or machine_reference()
-                scale = theirs / reference
+                reference = reference or machine_rates()
+                scale = machine_scale(json.loads((folder / MACHINE_FILE).read_text()), reference)
             for row in rows:
                 try:
                     wall, cpu = float(row["s"]), float(row.get("cpu_time") or row["s"])
@@ -170,15 +174,16 @@ def _median(observations: Sequence[Observation]) -> Observation:
     return Observation(statistics.median(o.wall_s for o in observations), statistics.median(o.cpu_s for o in observations))
 
 
-def machine_reference(size: int = 512, repeats: int = 20) -> float:
-    """This machine's single-thread fp32 matmul rate (GFLOP/s), the jobs' way of running: how
-    records of another machine are scaled. The fastest of ``repeats`` products: a run's own jobs
-    load the cores while it measures, and on 2 busy cores the median product took 2.6 times the
-    fastest (2026-12-07), which would have scaled every recorded job by as much."""
+def machine_reference(size: int = 512, repeats: int = 20, bf16: bool = False) -> float:
+    """This machine's single-thread fp32 (or bf16) matmul rate (GFLOP/s), the jobs' way of
+    running. The fastest of ``repeats`` products: a run's own jobs load the cores while it
+    measures, and on 2 busy cores the median product took 2.6 times the fastest (2026-12-07),
+    which would have scaled every recorded job by as much."""
     import torch
 
     torch.set_num_threads(1)
-    a, b = torch.randn(size, size), torch.randn(size, size)
+    dtype = torch.bfloat16 if bf16 else torch.float32
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
     a @ b
     fastest = math.inf
     for _ in range(repeats):
@@ -186,6 +191,29 @@ def machine_reference(size: int = 512, repeats: int = 20) -> float:
         a @ b
         fastest = min(fastest, time.perf_counter() - start)
     return 2 * size**3 / fastest / 1e9
+
+
+def machine_rates() -> dict[str, Any]:
+    """This machine's rates, stored beside a run's benchmarks: the fp32 matmul rate, and the rate
+    at the precision the engine trains in here (bf16 where the CPU multiplies it natively)."""
+    import torch
+
+    from crossmodal.engine import resolve_precision
+
+    precision = resolve_precision("auto", torch.device("cpu"))
+    fp32 = machine_reference()
+    training = fp32 if precision == "fp32" else machine_reference(bf16=True)
+    return {"matmul_gflops": round(fp32, 2), "training_precision": precision, "training_gflops": round(training, 2)}
+
+
+def machine_scale(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> float:
+    """How many times longer a job of the machine ``theirs`` takes on ``ours``: the ratio of their
+    training rates where both machines recorded one (a CPU with native bf16 against one without
+    trains 2 to 4 times faster, where their fp32 rates differ by a third), else of their fp32
+    rates (records made before 2026-12-07 keep only those)."""
+    if "training_gflops" in theirs and "training_gflops" in ours:
+        return float(theirs["training_gflops"]) / float(ours["training_gflops"])
+    return float(theirs["matmul_gflops"]) / float(ours["matmul_gflops"])
 
 
 def dependencies(jobs: Sequence[PlannedJob]) -> dict[int, set[int]]:
@@ -247,11 +275,13 @@ class Estimate:
     def cpu_s(self) -> float:
         return sum(o.cpu_s for o in self.times.values())
 
-    def wall_s(self, finished: Iterable[int] = (), running: Mapping[int, float] | None = None) -> float:
-        """The wall time left when ``finished`` are done and ``running`` have run so many seconds."""
+    def wall_s(self, finished: Iterable[int] = (), running: Mapping[int, float] | None = None, pace: float = 1.0) -> float:
+        """The wall time left when ``finished`` are done and ``running`` have run so many seconds,
+        each job taking ``pace`` times its estimate."""
         finished, running = set(finished), dict(running or {})
-        todo = {j.jobid: self.times[j.jobid].wall_s for j in self.jobs if j.jobid not in finished and j.jobid not in running}
-        left = {job: max(self.times[job].wall_s - elapsed, 0.0) for job, elapsed in running.items() if job in self.times}
+        todo = {j.jobid: self.times[j.jobid].wall_s * pace for j in self.jobs
+                if j.jobid not in finished and j.jobid not in running}
+        left = {job: max(self.times[job].wall_s * pace - elapsed, 0.0) for job, elapsed in running.items() if job in self.times}
         return schedule(todo, dependencies(self.jobs), self.cores, left)
 
     def summary(self) -> str:
@@ -295,28 +325,42 @@ def profile_cores(command: Sequence[str]) -> int:
     return 1
 
 
-def follow(command: Sequence[str], estimate: Estimate, out: Path) -> int:
-    """Run snakemake, passing its output through, with a progress line after each finished job."""
-    started, done, running = time.monotonic(), set[int](), dict[int, float]()
+def observed_pace(measured_s: float, estimated_s: float) -> float:
+    """How many times their estimate the finished jobs took: the factor the time left is scaled
+    by. 1 until the finished jobs were estimated at :data:`PACE_EVIDENCE_S` between them, so that a
+    few second-long jobs (downloads, data preparation) do not set the pace of hour-long training."""
+    return measured_s / estimated_s if estimated_s >= PACE_EVIDENCE_S else 1.0
+
+
+def follow(command: Sequence[str], estimate: Estimate, out: Path, clock: Callable[[], float] = time.monotonic) -> int:
+    """Run snakemake, passing its output through, with a progress line after each finished job.
+    The time left scales the estimate of the jobs to come by the pace of the finished ones
+    (:func:`observed_pace`): the machine probe cannot see everything that makes this machine
+    slower or faster than the records' (a CPU without native bf16 trains in fp32, 2026-12-07)."""
+    started, done, running = clock(), set[int](), dict[int, float]()
+    measured = estimated = 0.0
     total = len(estimate.jobs)
     process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     assert process.stdout is not None
     for line in process.stdout:
         sys.stdout.write(line)
         if m := re.match(r"^\s+jobid: (\d+)$", line):
-            running[int(m.group(1))] = time.monotonic()
+            running[int(m.group(1))] = clock()
         elif (m := re.match(r"^Finished jobid: (\d+)", line)) and int(m.group(1)) in estimate.times:
             job = int(m.group(1))
-            running.pop(job, None)
+            now = clock()
+            if job in running:
+                measured += now - running.pop(job)
+                estimated += estimate.times[job].wall_s
             done.add(job)
-            now = time.monotonic()
-            left = estimate.wall_s(done, {j: now - t for j, t in running.items()})
-            print(f"[eta] {len(done)}/{total} jobs done, "
-                  f"{_duration(now - started)} elapsed, about {_duration(left)} left", flush=True)
+            pace = observed_pace(measured, estimated)
+            left = estimate.wall_s(done, {j: now - t for j, t in running.items()}, pace)
+            print(f"[eta] {len(done)}/{total} jobs done, {_duration(now - started)} elapsed, about {_duration(left)} left"
+                  + (f" (the jobs so far took {pace:.2f} times their estimate)" if pace != 1.0 else ""), flush=True)
     code = process.wait()
     record = {"jobs": total, "cores": estimate.cores, "predicted_cpu_s": round(estimate.cpu_s, 1),
-              "predicted_wall_s": round(estimate.wall_s(), 1), "measured_wall_s": round(time.monotonic() - started, 1),
-              "finished_jobs": len(done), "exit_code": code,
+              "predicted_wall_s": round(estimate.wall_s(), 1), "measured_wall_s": round(clock() - started, 1),
+              "finished_jobs": len(done), "exit_code": code, "pace": round(observed_pace(measured, estimated), 3),
               "jobs_without_history": sum(1 for s in estimate.sources.values() if s == "no history")}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=1) + "\n")
@@ -354,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def write_machine_reference(path: Path) -> None:
     """This machine's reference rate, beside the benchmarks the run is about to write."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"matmul_gflops": round(machine_reference(), 2)}) + "\n")
+    path.write_text(json.dumps(machine_rates()) + "\n")
 
 
 if __name__ == "__main__":
