@@ -37,6 +37,7 @@ from crossmodal.objectives import (
     zero_mask,
 )
 from crossmodal.selection import evaluate_sweep_point, parse_sweep_metric, sweep_metric
+from interrupt import killed_at_epoch_end
 
 
 def t(*values: float) -> torch.Tensor:
@@ -366,22 +367,8 @@ def test_a_resumed_baseline_run_ends_as_an_uninterrupted_one(prepared: dict, tmp
 
     training.train_baseline(spec(tmp_path / "whole.pt"))
 
-    class Killed(Exception):
-        pass
-
-    def kill_after_first_epoch(epoch: int) -> None:
-        if epoch == 1:
-            raise Killed
-
-    original = training.Trainer.__init__
-
-    def with_hook(self, *a, **kw) -> None:  # type: ignore[no-untyped-def]
-        original(self, *a, **{**kw, "on_epoch_end": kill_after_first_epoch})
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(training.Trainer, "__init__", with_hook)
-        with pytest.raises(Killed):
-            training.train_baseline(spec(tmp_path / "resumed.pt"))
+    with killed_at_epoch_end(1):
+        training.train_baseline(spec(tmp_path / "resumed.pt"))
     training.train_baseline(spec(tmp_path / "resumed.pt"))
     whole = torch.load(tmp_path / "whole.pt", weights_only=True)["state_dict"]
     resumed = torch.load(tmp_path / "resumed.pt", weights_only=True)["state_dict"]

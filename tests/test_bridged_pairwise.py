@@ -20,6 +20,7 @@ from crossmodal.models.base import Modality
 from crossmodal.models.bridged import DatasetKit, StudyKit, bridge_name
 from crossmodal.models.bridged_baselines import modality_weights
 from crossmodal.studies.benchmark.page import not_joined
+from interrupt import killed_at_epoch_end
 from tiny_prepared import IMAGE, SPEECH, write_prepared, write_untrained_classifier
 
 LATENT = 4
@@ -234,25 +235,9 @@ def test_the_bridged_vae_trains_its_stages_in_order_the_second_from_the_first(pr
 def test_a_job_killed_in_its_second_stage_resumes_to_the_same_model(prepared: dict, tmp_path: Path) -> None:
     train("bridged", prepared, tmp_path / "whole.pt")
 
-    class Killed(Exception):
-        pass
-
-    epochs = []
-
-    def kill_in_the_second_stage(epoch: int) -> None:
-        epochs.append(epoch)
-        if len(epochs) == 3:  # stage 1's epochs 1 and 2, then stage 2's first (its checkpoint written)
-            raise Killed
-
-    original = training.Trainer.__init__
-
-    def with_hook(self, *a, **kw) -> None:  # type: ignore[no-untyped-def]
-        original(self, *a, **{**kw, "on_epoch_end": kill_in_the_second_stage})
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(training.Trainer, "__init__", with_hook)
-        with pytest.raises(Killed):
-            train("bridged", prepared, tmp_path / "resumed.pt")
+    # Stage 1's epochs 1 and 2, then stage 2's first (its checkpoint written).
+    with killed_at_epoch_end(3):
+        train("bridged", prepared, tmp_path / "resumed.pt")
     left = sorted(p.name.split(".resume-")[0] for p in tmp_path.glob("resumed.pt.*.resume-*"))
     assert left == ["resumed.pt.phase-bridges", "resumed.pt.phase-joint"]
     train("bridged", prepared, tmp_path / "resumed.pt")
