@@ -22,7 +22,7 @@ from crossmodal.studies.benchmark import plan
 from crossmodal.studies.benchmark.jobs import intervals
 from crossmodal.studies.benchmark.specs import IntervalsSpec
 from crossmodal.studies.benchmark.summary import summary
-from crossmodal.studies.benchmark.tables import build_tables, ranking
+from crossmodal.studies.benchmark.tables import build_tables, ranking, scenario_columns
 from crossmodal.workflow import Workflow
 
 SMOKE = yaml.safe_load((REPO_ROOT / "config" / "smoke.yaml").read_text())
@@ -97,6 +97,20 @@ def test_the_cells_cover_every_scenario_and_the_fraction_curve() -> None:
     fragments = plan.metric_fragments(wf)
     assert len(fragments) == len(cells) * len(wf.seeds) + len(plan.points(wf))
     assert any("metrics/benchmark_intervals/fsdd-mnist_p0.5" in f for f in fragments)
+
+
+def test_the_benchmark_may_rank_some_of_the_scenarios() -> None:
+    wf = workflow(methods=["avae", "mmvae"], scenarios=[{"source": "fsdd", "target": "mnist"}])
+    assert {(c.source, c.target) for c in plan.cells(wf)} == {("fsdd", "mnist")}
+    # The page's columns are the ranked scenarios, labelled as AVAE's (FSDD stands in for GSC).
+    settings = {**wf.config, **plan.report_settings(wf)}
+    assert [c["title"] for c in scenario_columns(settings)] == ["FSDD → MNIST †"]
+
+
+def test_a_ranked_scenario_the_config_lacks_is_refused() -> None:
+    with pytest.raises(plan.BenchmarkSettingError, match=r"benchmark.scenarios: mnist -> gtsrb is not a scenario of "
+                                                         r"config 'smoke' \(its scenarios: mnist -> fsdd, "):
+        plan.cells(workflow(scenarios=[{"source": "mnist", "target": "gtsrb"}]))
 
 
 def test_the_intervals_job_reads_one_verdict_file_per_method_and_seed() -> None:

@@ -1,7 +1,7 @@
 """Which files the benchmark asks for, and each of its jobs' spec.
 
 The benchmark ranks every cross-modal method the package can train on AVAE's Table 1 scenarios
-(``config scenarios``), with each dataset's networks, the same evaluator classifiers, test sets,
+(``config scenarios``, or those of ``benchmark.scenarios``), with each dataset's networks, the same evaluator classifiers, test sets,
 early stopping, seeds and paired data, and draws accuracy against the paired fraction on one
 scenario (AVAE's Figure 5 one by default).
 
@@ -62,6 +62,20 @@ def settings(wf: Workflow) -> Mapping[str, Any]:
     return wf.config[SECTION]
 
 
+def scenarios(wf: Workflow) -> list[Mapping[str, Any]]:
+    """The ranked scenarios: the section's, each a configured scenario, else every configured one."""
+    chosen = settings(wf)["scenarios"]
+    found = []
+    for pick in chosen:
+        scenario = find_scenario(wf.config, pick["source"], pick["target"])
+        if scenario is None:
+            configured = ", ".join(f"{s['source']} -> {s['target']}" for s in wf.config["scenarios"])
+            raise BenchmarkSettingError(f"setting benchmark.scenarios: {pick['source']} -> {pick['target']} is not a "
+                                        f"scenario of config {wf.config['name']!r} (its scenarios: {configured})")
+        found.append(scenario)
+    return found or list(wf.config["scenarios"])
+
+
 def methods(wf: Workflow) -> list[str]:
     """The configured methods (all that can join, when the list is empty), each checked."""
     names = list(settings(wf)["methods"]) or joinable_methods()
@@ -71,7 +85,7 @@ def methods(wf: Workflow) -> list[str]:
             raise BenchmarkSettingError(f"setting benchmark.methods: {name!r} is not a registered method "
                                         f"(the benchmark can run {joinable})")
         if name not in joinable:
-            first = wf.config["scenarios"][0]
+            first = scenarios(wf)[0]
             raise BenchmarkSettingError(
                 f"setting benchmark.methods: {name!r} cannot generate the target modality of scenario "
                 f"{first['source']} -> {first['target']} from its source as the benchmark trains methods: it "
@@ -123,7 +137,7 @@ def cell_experiment(wf: Workflow, method: str, source: str, target: str, fractio
 
 def cells(wf: Workflow) -> list[BenchmarkCell]:
     """Every method on every scenario at full pairing, then on the fraction scenario at each fraction."""
-    points = [(s["source"], s["target"], 1.0) for s in wf.config["scenarios"]]
+    points = [(s["source"], s["target"], 1.0) for s in scenarios(wf)]
     curve = fraction_scenario(wf)
     if curve is not None:
         points += [(curve["source"], curve["target"], f) for f in paired_fractions(wf) if f != 1.0]
@@ -175,6 +189,7 @@ def figures(wf: Workflow) -> list[str]:
 
 def report_settings(wf: Workflow) -> dict[str, Any]:
     return {SECTION: {
+        "scenarios": [dict(s) for s in scenarios(wf)],
         "methods": methods(wf),
         "cells": [{"method": c.method, "source": c.source, "target": c.target, "fraction": c.fraction,
                    "experiment": c.experiment} for c in cells(wf)],

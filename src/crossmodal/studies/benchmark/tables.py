@@ -38,9 +38,12 @@ def fraction_text(fraction: float) -> str:
 
 
 def scenario_columns(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ranked scenarios' columns (the section's scenarios; a record made before the benchmark
+    chose among them ranks every configured scenario)."""
+    ranked = section(settings).get("scenarios") or settings["scenarios"]
     return [{"source": s["source"], "target": s["target"],
              "title": f"{dataset_title(s['source'])} → {dataset_title(s['target'])}"
-                      + (" †" if s.get("substitute_for") else "")} for s in settings["scenarios"]]
+                      + (" †" if s.get("substitute_for") else "")} for s in ranked]
 
 
 def find_cell(settings: Mapping[str, Any], method: str, source: str, target: str, fraction: float) -> Mapping[str, Any] | None:
