@@ -17,9 +17,9 @@ import yaml
 from crossmodal.config import REPO_ROOT, validate_config
 from crossmodal.jobs.evaluation import load_predictions, save_predictions
 from crossmodal.methods import PAIRWISE, Method, register, unregister
-from crossmodal.metrics import read_metrics
+from crossmodal.metrics import read_metrics, write_metrics
 from crossmodal.studies.benchmark import plan
-from crossmodal.studies.benchmark.jobs import intervals
+from crossmodal.studies.benchmark.jobs import intervals, pool_again
 from crossmodal.studies.benchmark.specs import IntervalsSpec
 from crossmodal.studies.benchmark.summary import summary
 from crossmodal.studies.benchmark.tables import build_tables, ranking, scenario_columns
@@ -119,8 +119,8 @@ def test_the_intervals_job_reads_one_verdict_file_per_method_and_seed() -> None:
     found = plan.intervals_inputs(wf, w)
     assert set(found) == {"avae", "mmvae"}
     assert [len(paths) for paths in found.values()] == [len(wf.seeds)] * 2
-    assert "predictions/figure5/avae_fsdd-mnist" in found["avae"][0]
-    assert "predictions/benchmark/mmvae_fsdd-mnist" in found["mmvae"][0]
+    assert "reports/smoke/figure_data/verdicts/figure5/avae_fsdd-mnist" in found["avae"][0]
+    assert "reports/smoke/figure_data/verdicts/benchmark/mmvae_fsdd-mnist" in found["mmvae"][0]
 
 
 @pytest.fixture
@@ -201,6 +201,29 @@ def test_the_intervals_job_writes_each_method_s_interval_and_its_gap_to_the_best
     assert ("avae", "below_best_ci_low") not in rows
     assert 25 < rows[("mmvae", "below_best_ci_low")].value < accuracy["avae"] - accuracy["mmvae"]
     assert rows[("mmvae", "below_best_ci_high")].value < 35
+
+
+def test_intervals_pooled_again_from_the_kept_verdicts_are_a_single_run_s(tmp_path: Path) -> None:
+    """combine-runs of one-seed runs: the intervals over both seeds, from the verdicts each run
+    kept with its report, are the rows the intervals job of a run of both seeds writes."""
+    wf = workflow(seeds=(0, 1), methods=["avae", "mmvae"], scenarios=[{"source": "fsdd", "target": "mnist"}],
+                  paired_fractions=[1.0], bootstrap={"replicates": 200})
+    settings = {**wf.config, **plan.report_settings(wf)}
+    rng = np.random.default_rng(0)
+    report_dir = tmp_path / "reports" / "smoke"
+    for cell in plan.cells(wf):
+        for seed in wf.seeds:
+            verdicts = torch.from_numpy(rng.random(300) < {"avae": 0.9, "mmvae": 0.6}[cell.method])
+            save_predictions(tmp_path / plan.cell_file(wf, "prediction_data", cell, seed), verdicts)
+    single = tmp_path / "single.csv"
+    predictions = {m: [tmp_path / p for p in paths] for m, paths in plan.intervals_inputs(
+        wf, SimpleNamespace(source="fsdd", target="mnist", fraction="1.0")).items()}
+    intervals(IntervalsSpec("fsdd", "mnist", 1.0, [0, 1], predictions, 200, 0.95, 0, single))
+    write_metrics(tmp_path / "pooled.csv", pool_again(report_dir, settings))
+    assert read_metrics(tmp_path / "pooled.csv") == read_metrics(single)
+    (tmp_path / plan.cell_file(wf, "prediction_data", plan.cells(wf)[0], 1)).unlink()
+    with pytest.raises(FileNotFoundError, match=r"no verdict file .*verdicts/table1/avae_fsdd-mnist_z16-16_p1.0_seed1"):
+        pool_again(report_dir, settings)
 
 
 # --- tables, ranking and the advice ---------------------------------------------------------------

@@ -5,10 +5,12 @@ gives, and runs that differ in anything else are refused."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import crossmodal.studies
@@ -271,6 +273,53 @@ def test_rows_pooled_over_fewer_seeds_than_the_combined_report_are_refused(singl
             make_run(single, tmp_path / "toy12", [1, 2], ["toy"])]
     with pytest.raises(CombineError, match=r"the rows of toy_pooled pool the seeds \[0\] of the study 'toy', but the "
                                            r"combined report has its seeds \[0, 1, 2\].*SEEDS=0,1,2"):
+        combine_runs(runs, tmp_path / "out")
+
+
+def _toy_pool_again(report_dir: Path, settings: dict) -> list:
+    """The toy study's pooled row over every seed, from each seed's figure data (its 'verdicts')."""
+    for seed in settings["seeds"]:
+        if not (report_dir / "figure_data" / "verdicts" / "toy" / f"toy_seed{seed}.npz").exists():
+            raise FileNotFoundError(f"no verdict file of seed {seed}")
+    return [metric_row("toy_pooled", "toy", "seeds", len(settings["seeds"]), source="mnist")]
+
+
+@pytest.fixture
+def with_pooling_toy_study(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The toy study, able to pool its rows again from figure data, as the benchmark does."""
+    discover = crossmodal.studies._discover
+    pooling = dataclasses.replace(TOY, pool_again=_toy_pool_again)
+    monkeypatch.setattr(crossmodal.studies, "_discover", lambda: {**discover(), "toy": pooling})
+    crossmodal.studies.registry.cache_clear()
+    yield
+    crossmodal.studies.registry.cache_clear()
+
+
+def _with_verdicts(run: Path, seeds: list[int]) -> Path:
+    for seed in seeds:
+        (run / "figure_data" / "verdicts" / "toy").mkdir(parents=True, exist_ok=True)
+        np.savez(run / "figure_data" / "verdicts" / "toy" / f"toy_seed{seed}.npz", verdicts=np.ones(3, dtype=bool))
+    return run
+
+
+def test_rows_pooled_over_some_seeds_are_pooled_again_from_the_runs_figure_data(
+        single: Path, tmp_path: Path, with_pooling_toy_study: None) -> None:
+    runs = [_with_verdicts(_with_pooled_row(make_run(single, tmp_path / "toy0", [0], ["toy"]), 1), [0]),
+            _with_verdicts(_with_pooled_row(make_run(single, tmp_path / "toy12", [1, 2], ["toy"]), 2), [1, 2])]
+    combine_runs(runs, tmp_path / "out")
+    pooled = [r for r in read_metrics(tmp_path / "out" / "metrics.csv") if r.experiment == "toy_pooled"]
+    assert [(r.seed, r.value) for r in pooled] == [("", 3.0)]  # the runs' rows (1 and 2 seeds) replaced
+    # Every seed's figure data is kept, so the combined record combines again.
+    kept = sorted(p.name for p in (tmp_path / "out" / "figure_data" / "verdicts" / "toy").iterdir())
+    assert kept == ["toy_seed0.npz", "toy_seed1.npz", "toy_seed2.npz"]
+
+
+def test_rows_that_cannot_be_pooled_again_without_a_seed_s_figure_data_are_refused(
+        single: Path, tmp_path: Path, with_pooling_toy_study: None) -> None:
+    runs = [_with_verdicts(_with_pooled_row(make_run(single, tmp_path / "toy0", [0], ["toy"]), 1), [0]),
+            _with_pooled_row(make_run(single, tmp_path / "toy12", [1, 2], ["toy"]), 2)]
+    with pytest.raises(CombineError, match=r"the study 'toy' pools its rows over the seeds \[0, 1, 2\] again from the "
+                                           r"runs' figure data, and cannot: no verdict file of seed 1"):
         combine_runs(runs, tmp_path / "out")
 
 

@@ -96,8 +96,9 @@ TEMPLATES: dict[str, Template] = {
     # A cross-modal method's accuracy in an experiment (table1, figure5, flex: ours-flex's Table 1
     # cells); latent sizes source-target.
     "association_metrics": Template("results", "metrics/{experiment}", _ASSOCIATION, ".csv"),
-    # Beside it: each test sample's verdict (the benchmark's paired bootstrap reads them).
-    "prediction_data": Template("results", "predictions/{experiment}", _ASSOCIATION, ".npz"),
+    # Beside it: each test sample's verdict (the benchmark's paired bootstrap reads them), kept with
+    # the report as figure data, so that combine-runs can pool the intervals of runs of other seeds.
+    "prediction_data": Template("reports", "figure_data/verdicts/{experiment}", _ASSOCIATION, ".npz"),
     "cascade_metrics": Template("results", "metrics/table3", "avae_cascade_{path}_z{dim}_seed{seed}", ".csv"),
     "sweep_metrics": Template("results", "metrics/sweeps",
                               "{method}_{source}-{target}_z{dim}_{param}={value}_seed{seed}", ".csv"),

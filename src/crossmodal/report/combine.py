@@ -139,21 +139,42 @@ def _rows(run: Run) -> list[MetricRow]:
     return rows
 
 
-def check_pooled(runs: Sequence[Run], rows: Sequence[Sequence[MetricRow]]) -> None:
-    """Refuse rows pooled over a run's seeds (the benchmark's bootstrap intervals) that would cover
-    fewer seeds of their study than the combined report holds: they cannot be pooled again from
-    the rows of several runs, so the run that has them must have run every seed of its study."""
+def check_pooled(runs: Sequence[Run], rows: Sequence[Sequence[MetricRow]]) -> set[str]:
+    """The experiments whose rows pooled over a run's seeds (the benchmark's bootstrap intervals)
+    cover fewer seeds of their study than the combined report holds: their study pools them again
+    over every seed from the runs' figure data (``Study.pool_again``). Refused for a study that
+    cannot: the run that has its pooled rows must then have run every seed of it."""
     owner = {experiment: name for name, study in registry().items() for experiment in study.experiments}
+    stale = set()
     for run, run_rows in zip(runs, rows):
         for experiment in sorted({row.experiment for row in run_rows if row.seed == POOLED}):
             study = owner[experiment]
             seeds = sorted({seed for other in runs if study in other.studies for seed in other.seeds})
-            if seeds != sorted(run.seeds):
+            if seeds == sorted(run.seeds):
+                continue
+            if registry()[study].pool_again is None:
                 raise CombineError(
                     f"{run.folder}: the rows of {experiment} pool the seeds {sorted(run.seeds)} of the study "
                     f"{study!r}, but the combined report has its seeds {seeds}: such rows cannot be pooled again "
                     f"across runs; run the study's last sitting with every seed (make reproduce SEEDS="
                     f"{','.join(map(str, seeds))}) and combine that run alone")
+            stale.add(experiment)
+    return stale
+
+
+def pool_again(stale: set[str], settings: dict[str, Any], out_dir: Path) -> list[MetricRow]:
+    """The rows of the ``stale`` experiments, pooled again over every seed by their studies from
+    the figure data already copied into ``out_dir``."""
+    rows = []
+    for name, study in registry().items():
+        if study.pool_again is not None and stale & set(study.experiments):
+            try:
+                rows += study.pool_again(out_dir, settings)
+            except FileNotFoundError as missing:
+                raise CombineError(f"the study {name!r} pools its rows over the seeds {settings['seeds']} again from "
+                                   f"the runs' figure data, and cannot: {missing} (a run recorded before its "
+                                   f"figure data kept them must be run again)") from missing
+    return rows
 
 
 def _same_file(runs: Sequence[Run], relative: str) -> Path | None:
@@ -189,6 +210,19 @@ def _merge_run_records(runs: Sequence[Run], out_dir: Path) -> None:
                 shutil.copyfile(source, tmp)
 
 
+def _copy_figure_data(runs: Sequence[Run], settings: dict[str, Any], out_dir: Path) -> None:
+    """The first seed's qualitative grids and latent projections, and every seed's verdicts."""
+    first_seed = settings["seeds"][0]
+    for kind, seeds in (("samples", [first_seed]), ("latents", [first_seed]), ("verdicts", settings["seeds"])):
+        if (out_dir / "figure_data" / kind).exists():
+            shutil.rmtree(out_dir / "figure_data" / kind)
+        for run in runs:
+            folder = run.folder / "figure_data" / kind
+            for data in sorted(p for seed in seeds if seed in run.seeds for p in folder.rglob(f"*_seed{seed}.npz")):
+                with atomic_path(out_dir / "figure_data" / kind / data.relative_to(folder)) as tmp:
+                    shutil.copyfile(data, tmp)
+
+
 def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
     """Write ``out_dir`` (a ``reports/<config>/`` folder) as a single run of all ``folders``' seeds would."""
     runs = [Run.load(Path(folder)) for folder in folders]
@@ -196,17 +230,11 @@ def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
     settings = combined_settings(runs)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = [_rows(run) for run in runs]
-    check_pooled(runs, rows)
-    write_metrics(out_dir / "metrics.csv", [row for run_rows in rows for row in run_rows])
+    stale = check_pooled(runs, rows)
     _merge_run_records(runs, out_dir)
-    first_seed = settings["seeds"][0]
-    for kind in ("samples", "latents"):
-        if (out_dir / "figure_data" / kind).exists():
-            shutil.rmtree(out_dir / "figure_data" / kind)
-        for data in sorted(data for run in runs if first_seed in run.seeds
-                           for data in (run.folder / "figure_data" / kind).glob(f"*_seed{first_seed}.npz")):
-            with atomic_path(out_dir / "figure_data" / kind / data.name) as tmp:
-                shutil.copyfile(data, tmp)
+    _copy_figure_data(runs, settings, out_dir)
+    kept = [row for run_rows in rows for row in run_rows if not (row.seed == POOLED and row.experiment in stale)]
+    write_metrics(out_dir / "metrics.csv", kept + pool_again(stale, settings, out_dir))
     write_dvc_metrics([out_dir / "metrics.csv"], out_dir / "figure_data" / "headline_metrics.json",
                       out_dir / "figure_data" / "figure5.csv")
     write_tables(out_dir / "metrics.csv", settings, out_dir / "tables")

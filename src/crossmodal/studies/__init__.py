@@ -14,11 +14,13 @@ import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from crossmodal.metrics import MetricRow
     from crossmodal.report.analysis import Table
 
 # What a config runs when it names no studies (configs written before studies existed).
@@ -48,6 +50,10 @@ class Study:
     render_page: Callable[..., StudyPage]
     # Other studies' experiments it reads beside its own (a study that compares with their methods).
     reads: tuple[str, ...] = ()
+    # Its rows pooled over a run's seeds (seed column empty), computed again over every seed of the
+    # combined report from the runs' figure data: (combined report folder, settings) -> the rows.
+    # None: such rows combine only from a run that has every seed.
+    pool_again: Callable[[Path, Mapping[str, Any]], list[MetricRow]] | None = None
 
     def own_rows(self, metrics: pd.DataFrame) -> pd.DataFrame:
         """Its rows of ``metrics``: its experiments' and those it reads."""

@@ -42,6 +42,12 @@ def render_page(*args: Any, **kwargs: Any) -> StudyPage:
     return render_page(*args, **kwargs)
 
 
+def pool_again(*args: Any, **kwargs: Any) -> list[Any]:
+    from crossmodal.studies.benchmark.jobs import pool_again
+
+    return pool_again(*args, **kwargs)
+
+
 STUDY = Study(
     name="benchmark",
     title="One benchmark of every cross-modal method of the five papers (this package's; no paper has it)",
@@ -52,4 +58,5 @@ STUDY = Study(
     render_page=render_page,
     # AVAE's cells (Table 1, Figure 5, their cost rows) and the alignment study's.
     reads=("table1", "figure5", "methods", "alignment"),
+    pool_again=pool_again,
 )
