@@ -22,7 +22,8 @@ def test_no_training_job_covers_the_report_or_a_study() -> None:
     for model in ("crossmodal.models.vae", "crossmodal.models.classifier", "crossmodal.models.avae"):
         covered = files("crossmodal.jobs.training", model)
         assert not any(f.startswith("report/") for f in covered), model
-        assert not any(f.startswith("studies/") and f != "studies/__init__.py" for f in covered), model
+        # Nor the registry of studies: a new field of its Study type once retrained every model.
+        assert not any(f.startswith("studies/") for f in covered), model
         assert "workflow.py" not in covered
 
 

@@ -10,9 +10,8 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from crossmodal.config import REPO_ROOT, ConfigError, load_schema, validate_config
+from crossmodal.config import REPO_ROOT, ConfigError, load_schema, study_names, validate_config
 from crossmodal.jobs.specs import SpecError
-from crossmodal.studies import study_names
 from crossmodal.studies.avae import plan as avae
 from crossmodal.workflow import Workflow, job_spec
 

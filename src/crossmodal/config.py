@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import pkgutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ import jsonschema
 from crossmodal.data.dataset_info import ClassSelectionError, class_selection
 from crossmodal.data.datasets import DATASETS, dataset_classes
 from crossmodal.methods import BASELINES, METHODS, PAIRWISE
-from crossmodal.studies import study_names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "config" / "schema.json"
@@ -32,6 +32,13 @@ MODEL_FAMILIES = ("classifier", "vae", "associator")
 
 class ConfigError(ValueError):
     """A configuration that cannot run; the message names the offending key."""
+
+
+def study_names() -> list[str]:
+    """Every study of the package by its folder under ``crossmodal/studies``, without importing the
+    studies: the config (and so every training job, whose code version covers what it imports)
+    needs their names, not their report code."""
+    return sorted(module.name for module in pkgutil.iter_modules([str(PACKAGE_ROOT / "studies")]) if module.ispkg)
 
 
 def study_schemas() -> dict[str, dict[str, Any]]:

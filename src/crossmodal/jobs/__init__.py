@@ -80,7 +80,7 @@ def _study_jobs() -> dict[str, Job]:
     "module:function", help)}``. Found by folder, so that adding a study edits no list here, and
     imported dynamically, so that no job's code version (crossmodal.code_versions, which follows
     import statements) takes in another study's code."""
-    from crossmodal.studies import study_names
+    from crossmodal.config import study_names
 
     found: dict[str, Job] = {}
     for study in study_names():

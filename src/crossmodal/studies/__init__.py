@@ -103,6 +103,3 @@ def studies_of(settings: Mapping[str, Any]) -> list[Study]:
     return [registry()[name] for name in names]
 
 
-def study_names() -> list[str]:
-    """Every study of the package by its folder, without importing any (the Snakefile's view)."""
-    return sorted(module.name for module in pkgutil.iter_modules(__path__) if module.ispkg)
