@@ -1,0 +1,112 @@
+"""The record of one benchmark scenario (FSDD -> MNIST, full pairing, seed 0): every method's cell
+and the scenario's paired bootstrap intervals, gathered from a run's results into metrics.csv, the
+run's job times into benchmarks.csv, and the ranked table and per-method cost printed as Markdown.
+
+The run (``snakemake results/offline/metrics/benchmark_intervals/fsdd-mnist_p1.0.csv --config
+'seeds=[0]' 'studies=[avae,alignment,benchmark]'``, config ``offline``) asks for exactly the files
+this scenario's intervals need. The tables come from the benchmark's own code
+(``crossmodal.studies.benchmark.tables``) on a workflow whose benchmark ranks that one scenario.
+
+    python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR   # e.g. results/offline
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from crossmodal.config import REPO_ROOT, validate_config
+from crossmodal.metrics import read_metrics, write_metrics
+from crossmodal.studies.benchmark import plan
+from crossmodal.studies.benchmark.tables import build_tables, ranking
+from crossmodal.workflow import Workflow
+
+HERE = Path(__file__).resolve().parent
+SCENARIO = {"source": "fsdd", "target": "mnist"}
+
+
+def workflow() -> Workflow:
+    config = yaml.safe_load((REPO_ROOT / "config" / "offline.yaml").read_text())
+    config.update(seeds=[0], studies=["avae", "alignment", "benchmark"])
+    config["benchmark"] = {"scenarios": [SCENARIO], "paired_fractions": [1.0]}
+    return Workflow(validate_config(config))
+
+
+def gather(results: Path, wf: Workflow) -> list:
+    """The cells' rows and the intervals' rows, from the run's results folder."""
+    files = [plan.cell_file(wf, "association_metrics", cell, 0) for cell in plan.cells(wf)]
+    files.append(plan.intervals_file(wf, SCENARIO["source"], SCENARIO["target"], 1.0))
+    prefix = f"results/{wf.config['name']}/"
+    return [row for f in files for row in read_metrics(results / f.removeprefix(prefix))]
+
+
+def job_times(results: Path) -> list[dict[str, str]]:
+    """Every job's wall and CPU seconds (Snakemake's benchmark files), by group and job."""
+    rows = []
+    for tsv in sorted((results / "benchmarks").rglob("*.tsv")):
+        with open(tsv, newline="") as fh:
+            measured = list(csv.DictReader(fh, delimiter="\t"))[-1]
+        job = str(tsv.relative_to(results / "benchmarks").with_suffix(""))
+        rows.append({"rule": job.split("/")[0], "job": job, "s": measured["s"], "cpu_time": measured["cpu_time"]})
+    return rows
+
+
+def machine_record(results: Path) -> dict[str, object]:
+    """The run's machine probe (its fp32 matmul rate, as the run's code wrote it), with the
+    precision every model of the run trained in, read from the models' summaries: where that is
+    fp32, the fp32 rate is the training rate the ETA scales by (crossmodal.eta.machine_scale)."""
+    machine = json.loads((results / "benchmarks" / "machine.json").read_text())
+    precisions = {json.loads(p.read_text()).get("precision") for p in (results / "models").rglob("*.json")} - {None}
+    if precisions == {"fp32"}:
+        machine.update(training_precision="fp32", training_gflops=machine["matmul_gflops"])
+    return machine
+
+
+def markdown(wf: Workflow, metrics: pd.DataFrame, times: list[dict[str, str]]) -> str:
+    """The scenario's ranked table with each method's cost, then the run's CPU time by rule."""
+    settings = {**wf.config, **plan.report_settings(wf), "latent_dim": wf.latent_dim}
+    scenario = ranking(metrics, settings, build_tables(metrics, settings)).scenarios[0]
+    lines = ["| rank | method | accuracy (%) | 95% interval | best minus this (95%) | trainable parameters | "
+             "training seconds |", "|---|---|---|---|---|---|---|"]
+    for row in scenario["rows"]:
+        (low, high), below = row.interval, row.below_best
+        gap = "(the best)" if below[0] is None else f"{below[0].mean:.2f} to {below[1].mean:.2f}"
+        gap += ", tied" if row.tied_with_best and row.rank != 1 else ""
+        lines.append(f"| {row.rank} | {row.title} | {row.accuracy.mean:.2f} | {low.mean:.2f} to {high.mean:.2f} | "
+                     f"{gap} | {_cost(metrics, row.method, 'trainable_parameters'):,.0f} | "
+                     f"{_cost(metrics, row.method, 'train_seconds'):,.0f} |")
+    by_rule: dict[str, list[float]] = {}
+    for t in times:
+        by_rule.setdefault(t["rule"], []).append(float(t["cpu_time"]))
+    lines += ["", "| job group | jobs | CPU seconds |", "|---|---|---|"]
+    lines += [f"| {rule} | {len(cpu)} | {sum(cpu):,.0f} |" for rule, cpu in sorted(by_rule.items(), key=lambda i: -sum(i[1]))]
+    lines.append(f"| all | {len(times)} | {sum(float(t['cpu_time']) for t in times):,.0f} |")
+    return "\n".join(lines)
+
+
+def _cost(metrics: pd.DataFrame, method: str, metric: str) -> float:
+    rows = metrics[(metrics["method"] == method) & (metrics["metric"] == metric)]
+    return float(rows["value"].iloc[0]) if len(rows) else float("nan")
+
+
+def main(results: Path) -> None:
+    wf = workflow()
+    rows = gather(results, wf)
+    write_metrics(HERE / "metrics.csv", rows)
+    times = job_times(results)
+    with open(HERE / "benchmarks.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["rule", "job", "s", "cpu_time"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(times)
+    (HERE / "machine.json").write_text(json.dumps(machine_record(results)) + "\n")
+    metrics = pd.read_csv(HERE / "metrics.csv", dtype={"seed": str, "paired_fraction": str, "latent_dim": str})
+    print(markdown(wf, metrics, times))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
