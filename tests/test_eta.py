@@ -86,6 +86,17 @@ def test_a_job_is_estimated_from_itself_then_other_seeds_then_its_rule() -> None
     assert history.estimate(PlannedJob(3, "report"), "results/x/benchmarks") == report_step
 
 
+def test_this_checkouts_runs_come_before_another_machines_record_at_each_step() -> None:
+    history = History()
+    history.add("classifier/mnist_seed1", 20.0, 15.0)  # a record of another machine, scaled
+    history.add("classifier/mnist_seed0", 56.0, 44.0, local=True)  # measured here
+    job = PlannedJob(1, "train_classifier", benchmark="results/x/benchmarks/classifier/mnist_seed1.tsv")
+    assert history.estimate(job, "results/x/benchmarks") == (Observation(56.0, 44.0), "other seeds")
+    # With no run of its own kind here, the record's same job.
+    history.local.clear()
+    assert history.estimate(job, "results/x/benchmarks") == (Observation(20.0, 15.0), "its own earlier runs")
+
+
 def test_a_recorded_job_that_shared_its_core_counts_its_cpu_time() -> None:
     assert job_wall_time(12.5, 11.0) == 12.5  # on a core of its own
     assert job_wall_time(100.0, 20.0) == 1.25 * 20.0 + 1.0  # beside other work
