@@ -278,7 +278,7 @@ def _pair_model_problems(config: Mapping[str, Any]) -> list[str]:
         if not isinstance(entry, Mapping):
             continue
         for j, pair in enumerate(entry["pairs"]):
-            if frozenset(pair) not in configured or len(set(pair)) != 2:
+            if frozenset(pair) not in configured:
                 problems.append(f"config key one_model_per_pair.{i}.pairs.{j}: {entry['method']} cannot share a model "
                                 f"of {pair[0]} and {pair[1]}: no scenario pairs them")
     return problems

@@ -9,8 +9,9 @@ the jobs done and the wall time left. At the end the prediction and the measured
 written to ``results/<config>/eta.json``, so that how good the estimate was is on record.
 
 A job is estimated, in this order, from its own earlier runs, from the same job of other seeds
-(in both, this checkout's runs before the committed records), from its rule's median, or from the median of every recorded job (:data:`DEFAULT_JOB_SECONDS`
-without any history); the estimate says how many jobs had no recorded run of their rule. A job
+(in both, this checkout's runs before the committed records), from its rule's median, or from the
+median of every recorded job (:data:`DEFAULT_JOB_SECONDS` without any history); the estimate says
+how many jobs had no recorded run of their rule. A job
 of a rule that records no benchmark (a report step) counts :data:`DEFAULT_JOB_SECONDS`. A
 recorded wall time counts at most what the job's CPU time needs on a core of its own
 (:func:`job_wall_time`), so that a run made beside other work does not inflate later estimates.
@@ -283,13 +284,15 @@ class Estimate:
     def cpu_s(self) -> float:
         return sum(o.cpu_s for o in self.times.values())
 
-    def wall_s(self, finished: Iterable[int] = (), running: Mapping[int, float] | None = None, pace: float = 1.0) -> float:
+    def wall_s(self, finished: Iterable[int] = (), running: Mapping[int, float] | None = None,
+               pace: float = 1.0) -> float:
         """The wall time left when ``finished`` are done and ``running`` have run so many seconds,
         each job taking ``pace`` times its estimate."""
         finished, running = set(finished), dict(running or {})
         todo = {j.jobid: self.times[j.jobid].wall_s * pace for j in self.jobs
                 if j.jobid not in finished and j.jobid not in running}
-        left = {job: max(self.times[job].wall_s * pace - elapsed, 0.0) for job, elapsed in running.items() if job in self.times}
+        left = {job: max(self.times[job].wall_s * pace - elapsed, 0.0)
+                for job, elapsed in running.items() if job in self.times}
         return schedule(todo, dependencies(self.jobs), self.cores, left)
 
     def summary(self) -> str:
@@ -363,8 +366,9 @@ def follow(command: Sequence[str], estimate: Estimate, out: Path, clock: Callabl
             done.add(job)
             pace = observed_pace(measured, estimated)
             left = estimate.wall_s(done, {j: now - t for j, t in running.items()}, pace)
-            print(f"[eta] {len(done)}/{total} jobs done, {_duration(now - started)} elapsed, about {_duration(left)} left"
-                  + (f" (the jobs so far took {pace:.2f} times their estimate)" if pace != 1.0 else ""), flush=True)
+            slower = f" (the jobs so far took {pace:.2f} times their estimate)" if pace != 1.0 else ""
+            print(f"[eta] {len(done)}/{total} jobs done, {_duration(now - started)} elapsed, "
+                  f"about {_duration(left)} left{slower}", flush=True)
     code = process.wait()
     record = {"jobs": total, "cores": estimate.cores, "predicted_cpu_s": round(estimate.cpu_s, 1),
               "predicted_wall_s": round(estimate.wall_s(), 1), "measured_wall_s": round(clock() - started, 1),

@@ -1,9 +1,9 @@
 """Which files the benchmark asks for, and each of its jobs' spec.
 
 The benchmark ranks every cross-modal method the package can train on AVAE's Table 1 scenarios
-(``config scenarios``, or those of ``benchmark.scenarios``), with each dataset's networks, the same evaluator classifiers, test sets,
-early stopping, seeds and paired data, and draws accuracy against the paired fraction on one
-scenario (AVAE's Figure 5 one by default).
+(``config scenarios``, or those of ``benchmark.scenarios``), with each dataset's networks, the same
+evaluator classifiers, test sets, early stopping, seeds and paired data, and draws accuracy against
+the paired fraction on one scenario (AVAE's Figure 5 one by default).
 
 A cell (method, scenario, paired fraction) reuses the file another study makes when that study
 asks for it in this config: AVAE's Table 1 and Figure 5 cells, the alignment study's cells. Every
