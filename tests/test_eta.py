@@ -1,5 +1,6 @@
-"""The ETA of a run (crossmodal.eta): the dry run's jobs, their estimates from earlier runs'
-benchmarks, the wall time on the run's cores, and the progress lines while it runs."""
+"""The ETA of a run (crossmodal.eta, crossmodal.job_history): the dry run's jobs, their estimates
+from earlier runs' benchmarks scaled to this machine, the wall time on the run's cores, and the
+progress lines while it runs."""
 
 import json
 import sys
@@ -8,20 +9,24 @@ from pathlib import Path
 import pytest
 
 from crossmodal.eta import (
-    DEFAULT_JOB_SECONDS,
     PACE_EVIDENCE_S,
-    History,
-    Observation,
     PlannedJob,
     estimate_run,
     follow,
-    job_wall_time,
-    machine_reference,
-    machine_scale,
     observed_pace,
     parse_dry_run,
     profile_cores,
     schedule,
+)
+from crossmodal.job_history import (
+    CALIBRATION_CPU_S,
+    CALIBRATION_JOBS,
+    DEFAULT_JOB_SECONDS,
+    History,
+    Observation,
+    job_wall_time,
+    machine_reference,
+    machine_scale,
 )
 
 DRY_RUN = """\
@@ -119,6 +124,73 @@ def test_history_reads_this_checkouts_benchmarks_and_committed_records_of_the_co
     assert history.by_job == {"vae/mnist_z16_seed0": [Observation(12.5, 11.0)], "vae/mnist_z16_seed1": [Observation(60.0, 60.0)]}
 
 
+def _write_record(repo: Path, run: str, jobs: dict[str, float], machine: dict | None = None) -> None:
+    folder = repo / "docs" / "runs" / run / "figure_data" / "run"
+    folder.mkdir(parents=True)
+    (folder.parents[1] / "run.json").write_text(json.dumps({"settings": {"name": "x"}}))
+    rows = "".join(f"{job.split('/')[0]},{job},{cpu},{cpu}\n" for job, cpu in jobs.items())
+    (folder / "benchmarks.csv").write_text("rule,job,s,cpu_time\n" + rows)
+    if machine is not None:
+        (folder / "machine.json").write_text(json.dumps(machine))
+
+
+def _write_local(repo: Path, jobs: dict[str, float]) -> None:
+    for job, cpu in jobs.items():
+        path = repo / "results" / "x" / "benchmarks" / f"{job}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"s\th:m:s\tmax_rss\tcpu_time\n{cpu}\t0\t0\t{cpu}\n")
+
+
+FP32_HOST = {"matmul_gflops": 80.0, "training_precision": "fp32", "training_gflops": 80.0}
+
+
+def test_a_record_is_scaled_by_the_jobs_it_shares_with_this_checkouts_runs(tmp_path: Path) -> None:
+    # The record's machine trained these jobs in 702 CPU s where this one took 1,603 (a short job
+    # among them: 2 s against 3): the sums set the scale, whatever its machine file says.
+    shared = {"vae/a_seed0": 300.0, "vae/b_seed0": 400.0, "prepare/a": 2.0}
+    _write_local(tmp_path, {"vae/a_seed0": 700.0, "vae/b_seed0": 900.0, "prepare/a": 3.0})
+    _write_record(tmp_path, "2026-01-01-x", {**shared, "vae/c_seed0": 100.0}, machine={"matmul_gflops": 100.0})
+    history = History.load(tmp_path, "x", reference=FP32_HOST)
+    assert history.by_job["vae/c_seed0"][0].cpu_s == pytest.approx(100.0 * 1603 / 702)
+    assert history.scale_notes == [f"2026-01-01-x x{1603 / 702:.2f} (3 of its jobs also in this checkout)"]
+
+
+def test_a_record_is_scaled_through_another_record_already_scaled(tmp_path: Path) -> None:
+    _write_local(tmp_path, {f"vae/{d}_seed0": 400.0 for d in "abc"})
+    _write_record(tmp_path, "2026-01-01-near", {**{f"vae/{d}_seed0": 250.0 for d in "abc"},
+                                                **{f"baselines/{d}_seed0": 600.0 for d in "def"}})
+    # Shares no job with this checkout, three with the first record: twice as fast as it, which
+    # is 1.6 times as fast as this machine.
+    _write_record(tmp_path, "2026-01-02-far", {**{f"baselines/{d}_seed0": 300.0 for d in "def"}, "alignment/g": 50.0})
+    history = History.load(tmp_path, "x", reference=FP32_HOST)
+    assert history.by_job["alignment/g"][0].cpu_s == pytest.approx(50.0 * 2 * 1.6)
+    assert history.scale_notes == ["2026-01-01-near x1.60 (3 of its jobs also in this checkout)",
+                                   "2026-01-02-far x3.20 (3 of its jobs also in 2026-01-01-near)"]
+
+
+def test_too_few_shared_jobs_leave_a_record_at_the_probes_ratio(tmp_path: Path) -> None:
+    few = {f"vae/{d}_seed0": 400.0 for d in "ab"}  # fewer jobs than CALIBRATION_JOBS
+    short = {f"classifier/{d}_seed0": CALIBRATION_CPU_S / 5 for d in "abcd"}  # too few CPU seconds
+    assert len(few) < CALIBRATION_JOBS and sum(short.values()) < CALIBRATION_CPU_S
+    _write_local(tmp_path, {**{j: 2 * t for j, t in few.items()}, **{j: 2 * t for j, t in short.items()}})
+    _write_record(tmp_path, "2026-01-01-probed", {**few, "vae/z_seed0": 10.0}, machine={"matmul_gflops": 40.0})
+    _write_record(tmp_path, "2026-01-02-bare", {**short, "vae/y_seed0": 10.0})
+    history = History.load(tmp_path, "x", reference=FP32_HOST)
+    assert history.by_job["vae/z_seed0"][0].cpu_s == pytest.approx(10.0 * 40.0 / 80.0)
+    assert history.by_job["vae/y_seed0"][0].cpu_s == pytest.approx(10.0)
+    assert history.scale_notes == ["2026-01-01-probed x0.50 (the machines' matmul rates)",
+                                   "2026-01-02-bare x1.00 (no machine file)"]
+
+
+def test_without_runs_here_records_with_training_rates_scale_the_others(tmp_path: Path) -> None:
+    bf16_host = {"matmul_gflops": 100.0, "training_precision": "bf16", "training_gflops": 240.0}
+    _write_record(tmp_path, "2026-01-01-informed", {f"vae/{d}_seed0": 300.0 for d in "abc"}, machine=bf16_host)
+    _write_record(tmp_path, "2026-01-02-old", {**{f"vae/{d}_seed0": 300.0 for d in "abc"}, "vae/d_seed0": 30.0})
+    history = History.load(tmp_path, "x", reference=FP32_HOST)
+    assert history.by_job["vae/d_seed0"][0].cpu_s == pytest.approx(30.0 * 3.0)
+    assert history.scale_notes[0] == "2026-01-01-informed x3.00 (its machine's training rate)"
+
+
 def test_records_scale_by_the_training_rates_where_both_machines_have_one() -> None:
     bf16_host = {"matmul_gflops": 110.0, "training_precision": "bf16", "training_gflops": 200.0}
     fp32_host = {"matmul_gflops": 86.0, "training_precision": "fp32", "training_gflops": 86.0}
@@ -131,7 +203,7 @@ def test_records_scale_by_the_training_rates_where_both_machines_have_one() -> N
 def test_the_machine_reference_is_the_fastest_product_not_one_slowed_by_load(monkeypatch: pytest.MonkeyPatch) -> None:
     # Three products timed at 1 ms, 4 ms (a busy core) and 2 ms: the rate is the 1 ms one's.
     clock = iter([0.0, 0.001, 10.0, 10.004, 20.0, 20.002])
-    monkeypatch.setattr("crossmodal.eta.time.perf_counter", lambda: next(clock))
+    monkeypatch.setattr("crossmodal.job_history.time.perf_counter", lambda: next(clock))
     assert machine_reference(size=8, repeats=3) == pytest.approx(2 * 8**3 / 0.001 / 1e9)
 
 

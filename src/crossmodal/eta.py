@@ -10,47 +10,34 @@ written to ``results/<config>/eta.json``, so that how good the estimate was is o
 
 A job is estimated, in this order, from its own earlier runs, from the same job of other seeds
 (in both, this checkout's runs before the committed records), from its rule's median, or from the
-median of every recorded job (:data:`DEFAULT_JOB_SECONDS` without any history); the estimate says
-how many jobs had no recorded run of their rule. A job
-of a rule that records no benchmark (a report step) counts :data:`DEFAULT_JOB_SECONDS`. A
-recorded wall time counts at most what the job's CPU time needs on a core of its own
-(:func:`job_wall_time`), so that a run made beside other work does not inflate later estimates.
-Records made on another machine are scaled by the ratio of the two machines' single-thread matmul
-rates at the precision each trains in (:func:`machine_rates`, stored beside each run's
-benchmarks), and while the run goes the time left follows the pace of its finished jobs
-(:func:`observed_pace`).
+median of every recorded job; a job of a rule that records no benchmark (a report step) counts
+:data:`~crossmodal.job_history.DEFAULT_JOB_SECONDS`. What earlier runs took, scaled to this
+machine, is :class:`crossmodal.job_history.History`. The estimate says how many jobs had no
+recorded run of their rule and how each record was scaled; while the run goes, the time left
+follows the pace of its finished jobs (:func:`observed_pace`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import heapq
 import json
-import math
 import re
-import statistics
 import subprocess
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import Any
+from pathlib import Path
 
 import yaml
 
-from crossmodal.paths import TEMPLATES, RunPaths
+from crossmodal.job_history import DEFAULT_JOB_SECONDS, History, Observation, write_machine_reference
+from crossmodal.paths import RunPaths
 
-# A job of a rule with no recorded run at all, when the config has no history either.
-DEFAULT_JOB_SECONDS = 10.0
-# Wall seconds per CPU second of a one-thread job on a core of its own (smoke, 2026-12-07: 1.23).
-UNSHARED_WALL_PER_CPU = 1.25
 # The estimated seconds of finished jobs before their pace scales the time left (observed_pace).
 PACE_EVIDENCE_S = 120.0
-MACHINE_FILE = PurePath(TEMPLATES["machine_reference"].relative).name
-_SEED = re.compile(r"seed\d+")
 
 
 @dataclass
@@ -86,143 +73,6 @@ def parse_dry_run(text: str) -> list[PlannedJob]:
             rule, fields = "", {}
     close()
     return jobs
-
-
-@dataclass(frozen=True)
-class Observation:
-    wall_s: float
-    cpu_s: float
-
-
-class History:
-    """Benchmarks of earlier runs of one config, by job (``<group>/<job>``, the benchmark's path
-    under ``benchmarks/`` without ``.tsv``), scaled to this machine; those of this checkout's runs
-    (``local``) apart as well."""
-
-    def __init__(self) -> None:
-        self.by_job: dict[str, list[Observation]] = defaultdict(list)
-        self.local: dict[str, list[Observation]] = defaultdict(list)
-
-    def add(self, job: str, wall_s: float, cpu_s: float, local: bool = False) -> None:
-        self.by_job[job].append(Observation(wall_s, cpu_s))
-        if local:
-            self.local[job].append(Observation(wall_s, cpu_s))
-
-    @classmethod
-    def load(cls, repo: Path, config_name: str, reference: Mapping[str, Any] | None = None) -> History:
-        """Every benchmark of ``config_name``'s earlier runs; ``reference`` is this machine's
-        :func:`machine_rates` (None: measured when a record names another machine's)."""
-        history = cls()
-        sources: list[tuple[list[dict[str, str]], Path]] = []
-        benchmarks = repo / RunPaths(config_name).benchmarks
-        if benchmarks.is_dir():
-            rows = [{"job": str(p.relative_to(benchmarks).with_suffix("")), **row}
-                    for p in sorted(benchmarks.rglob("*.tsv")) for row in _read_rows(p, "\t")]
-            sources.append((rows, benchmarks))
-        for record in sorted((repo / "docs" / "runs").glob("*/run.json")):
-            if json.loads(record.read_text()).get("settings", {}).get("name") != config_name:
-                continue
-            run_dir = record.parent / TEMPLATES["run_benchmarks"].folder
-            if (run_dir / "benchmarks.csv").exists():
-                sources.append((_read_rows(run_dir / "benchmarks.csv", ","), run_dir))
-        for rows, folder in sources:
-            scale = 1.0
-            if (folder / MACHINE_FILE).exists():
-                reference = reference or machine_rates()
-                scale = machine_scale(json.loads((folder / MACHINE_FILE).read_text()), reference)
-            for row in rows:
-                try:
-                    wall, cpu = float(row["s"]), float(row.get("cpu_time") or row["s"])
-                except (KeyError, ValueError):
-                    continue
-                history.add(row["job"], job_wall_time(wall, cpu) * scale, cpu * scale, local=folder == benchmarks)
-        return history
-
-    def estimate(self, job: PlannedJob, benchmarks_dir: str) -> tuple[Observation, str]:
-        """``job``'s expected time and what it comes from."""
-        if not job.benchmark:
-            # A rule that records no benchmark is one of the report's small steps (collecting the
-            # metrics, tables, figures, the page): it never has a history, and the median job of a
-            # history of training runs (minutes) would count each of them as one (2026-12-07: 6
-            # such jobs made a 5-minute Bridged run an estimated 17).
-            return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "a report step"
-        key = job.benchmark.removeprefix(benchmarks_dir + "/").removesuffix(".tsv")
-        group = key.split("/")[0]
-        same_job = ("its own earlier runs", lambda k: k == key)
-        other_seeds = ("other seeds", lambda k: _SEED.sub("seed*", k) == _SEED.sub("seed*", key))
-        same_rule = ("its rule's median", lambda k: k.split("/")[0] == group)
-        # The job itself, in this checkout's runs (measured on this machine) before the records of
-        # another, which are only as close as the probe's ratio (2026-12-07: the MNIST classifier,
-        # 44 CPU s here, read 20 from a bf16 host's record); a rule's median last.
-        order = [(same_job, self.local), (other_seeds, self.local), (same_job, self.by_job),
-                 (other_seeds, self.by_job), (same_rule, self.local), (same_rule, self.by_job)]
-        for (source, matches), pool in order:
-            found = [o for k, obs in pool.items() if matches(k) for o in obs]
-            if found:
-                return _median(found), source
-        everything = [o for obs in self.by_job.values() for o in obs]
-        # A rule recorded nowhere yet (a new study's training rule): the median recorded job.
-        if everything:
-            return _median(everything), "no history"
-        return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history"
-
-
-def job_wall_time(wall_s: float, cpu_s: float) -> float:
-    """A recorded job's wall time on a core of its own: a job that shared its core (another session
-    training beside the run) took longer than its CPU time says; a one-thread job on a quiet core
-    spends about a quarter more than its CPU time (start-up, files), plus a second."""
-    return min(wall_s, UNSHARED_WALL_PER_CPU * cpu_s + 1.0)
-
-
-def _read_rows(path: Path, delimiter: str) -> list[dict[str, str]]:
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh, delimiter=delimiter))
-
-
-def _median(observations: Sequence[Observation]) -> Observation:
-    return Observation(statistics.median(o.wall_s for o in observations), statistics.median(o.cpu_s for o in observations))
-
-
-def machine_reference(size: int = 512, repeats: int = 20, bf16: bool = False) -> float:
-    """This machine's single-thread fp32 (or bf16) matmul rate (GFLOP/s), the jobs' way of
-    running. The fastest of ``repeats`` products: a run's own jobs load the cores while it
-    measures, and on 2 busy cores the median product took 2.6 times the fastest (2026-12-07),
-    which would have scaled every recorded job by as much."""
-    import torch
-
-    torch.set_num_threads(1)
-    dtype = torch.bfloat16 if bf16 else torch.float32
-    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
-    a @ b
-    fastest = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        fastest = min(fastest, time.perf_counter() - start)
-    return 2 * size**3 / fastest / 1e9
-
-
-def machine_rates() -> dict[str, Any]:
-    """This machine's rates, stored beside a run's benchmarks: the fp32 matmul rate, and the rate
-    at the precision the engine trains in here (bf16 where the CPU multiplies it natively)."""
-    import torch
-
-    from crossmodal.engine import resolve_precision
-
-    precision = resolve_precision("auto", torch.device("cpu"))
-    fp32 = machine_reference()
-    training = fp32 if precision == "fp32" else machine_reference(bf16=True)
-    return {"matmul_gflops": round(fp32, 2), "training_precision": precision, "training_gflops": round(training, 2)}
-
-
-def machine_scale(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> float:
-    """How many times longer a job of the machine ``theirs`` takes on ``ours``: the ratio of their
-    training rates where both machines recorded one (a CPU with native bf16 against one without
-    trains 2 to 4 times faster, where their fp32 rates differ by a third), else of their fp32
-    rates (records made before 2026-12-07 keep only those)."""
-    if "training_gflops" in theirs and "training_gflops" in ours:
-        return float(theirs["training_gflops"]) / float(ours["training_gflops"])
-    return float(theirs["matmul_gflops"]) / float(ours["matmul_gflops"])
 
 
 def dependencies(jobs: Sequence[PlannedJob]) -> dict[int, set[int]]:
@@ -279,6 +129,7 @@ class Estimate:
     times: dict[int, Observation]
     sources: dict[int, str]
     cores: int
+    scale_notes: list[str] = field(default_factory=list)  # how each record was scaled to this machine
 
     @property
     def cpu_s(self) -> float:
@@ -304,6 +155,8 @@ class Estimate:
                  f"about {_duration(self.wall_s())} of wall time on {self.cores} cores."]
         heavy = sorted(by_rule.items(), key=lambda item: -sum(item[1]))[:6]
         lines.append("  largest shares: " + ", ".join(f"{rule} {len(t)} jobs {_duration(sum(t))}" for rule, t in heavy))
+        if self.scale_notes:
+            lines.append("  records scaled to this machine: " + "; ".join(self.scale_notes))
         if unknown:
             lines.append(f"  {unknown} jobs have no recorded run of their rule; each counts as the median recorded job "
                          f"({DEFAULT_JOB_SECONDS:.0f} s without any history).")
@@ -315,7 +168,7 @@ def estimate_run(jobs: Sequence[PlannedJob], history: History, benchmarks_dir: s
     times, sources = {}, {}
     for job in jobs:
         times[job.jobid], sources[job.jobid] = history.estimate(job, benchmarks_dir)
-    return Estimate(list(jobs), times, sources, cores)
+    return Estimate(list(jobs), times, sources, cores, history.scale_notes)
 
 
 def _duration(seconds: float) -> str:
@@ -405,12 +258,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = RunPaths(name)
     write_machine_reference(repo / paths.path("machine_reference"))
     return follow(command, estimate, repo / paths.path("eta_record"))
-
-
-def write_machine_reference(path: Path) -> None:
-    """This machine's reference rate, beside the benchmarks the run is about to write."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(machine_rates()) + "\n")
 
 
 if __name__ == "__main__":

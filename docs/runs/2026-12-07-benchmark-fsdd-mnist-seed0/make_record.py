@@ -59,7 +59,7 @@ def job_times(results: Path) -> list[dict[str, str]]:
 def machine_record(results: Path) -> dict[str, object]:
     """The run's machine probe (its fp32 matmul rate, as the run's code wrote it), with the
     precision every model of the run trained in, read from the models' summaries: where that is
-    fp32, the fp32 rate is the training rate the ETA scales by (crossmodal.eta.machine_scale)."""
+    fp32, the fp32 rate is the training rate the ETA scales by (crossmodal.job_history.machine_scale)."""
     machine = json.loads((results / "benchmarks" / "machine.json").read_text())
     precisions = {json.loads(p.read_text()).get("precision") for p in (results / "models").rglob("*.json")} - {None}
     if precisions == {"fp32"}:
