@@ -10,7 +10,6 @@ import pytest
 
 from crossmodal.eta import (
     PACE_EVIDENCE_S,
-    PlannedJob,
     estimate_run,
     follow,
     observed_pace,
@@ -75,27 +74,27 @@ def test_a_job_is_estimated_from_itself_then_other_seeds_then_its_rule() -> None
     history.add("vae/mnist_z16_seed0", 100.0, 90.0)
     history.add("vae/mnist_z16_seed0", 120.0, 110.0)
     history.add("vae/fsdd_z16_seed0", 40.0, 30.0)
-    job = lambda key: PlannedJob(1, "train_vae", benchmark=f"results/x/benchmarks/{key}.tsv")  # noqa: E731
+    job = lambda key: f"results/x/benchmarks/{key}.tsv"  # noqa: E731
     assert history.estimate(job("vae/mnist_z16_seed0"), "results/x/benchmarks") == (Observation(110.0, 100.0), "its own earlier runs")
     assert history.estimate(job("vae/mnist_z16_seed7"), "results/x/benchmarks") == (Observation(110.0, 100.0), "other seeds")
     # The rule's median over all three observations.
     assert history.estimate(job("vae/gtsrb_z16_seed0"), "results/x/benchmarks")[0] == Observation(100.0, 90.0)
     # A rule recorded nowhere yet counts as the median recorded job; with no history at all, the default.
-    new_rule = PlannedJob(2, "train_new", benchmark="results/x/benchmarks/new/mnist_seed0.tsv")
+    new_rule = "results/x/benchmarks/new/mnist_seed0.tsv"
     assert history.estimate(new_rule, "results/x/benchmarks") == (Observation(100.0, 90.0), "no history")
     unknown = History().estimate(new_rule, "results/x/benchmarks")
     assert unknown == (Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "no history")
     # A rule that records no benchmark (a report step) never has a history: the default, whatever
     # the training jobs took.
     report_step = (Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "a report step")
-    assert history.estimate(PlannedJob(3, "report"), "results/x/benchmarks") == report_step
+    assert history.estimate("", "results/x/benchmarks") == report_step
 
 
 def test_this_checkouts_runs_come_before_another_machines_record_at_each_step() -> None:
     history = History()
     history.add("classifier/mnist_seed1", 20.0, 15.0)  # a record of another machine, scaled
     history.add("classifier/mnist_seed0", 56.0, 44.0, local=True)  # measured here
-    job = PlannedJob(1, "train_classifier", benchmark="results/x/benchmarks/classifier/mnist_seed1.tsv")
+    job = "results/x/benchmarks/classifier/mnist_seed1.tsv"
     assert history.estimate(job, "results/x/benchmarks") == (Observation(56.0, 44.0), "other seeds")
     # With no run of its own kind here, the record's same job.
     history.local.clear()

@@ -167,7 +167,7 @@ def estimate_run(jobs: Sequence[PlannedJob], history: History, benchmarks_dir: s
     jobs = [j for j in jobs if j.rule != "all"]
     times, sources = {}, {}
     for job in jobs:
-        times[job.jobid], sources[job.jobid] = history.estimate(job, benchmarks_dir)
+        times[job.jobid], sources[job.jobid] = history.estimate(job.benchmark, benchmarks_dir)
     return Estimate(list(jobs), times, sources, cores, history.scale_notes)
 
 

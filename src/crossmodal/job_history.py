@@ -21,12 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crossmodal.paths import TEMPLATES, RunPaths
-
-if TYPE_CHECKING:
-    from crossmodal.eta import PlannedJob
 
 # A job of a rule with no recorded run at all, when the config has no history either.
 DEFAULT_JOB_SECONDS = 10.0
@@ -95,15 +92,16 @@ class History:
                                 local=source.local)
         return history
 
-    def estimate(self, job: PlannedJob, benchmarks_dir: str) -> tuple[Observation, str]:
-        """``job``'s expected time and what it comes from."""
-        if not job.benchmark:
+    def estimate(self, benchmark: str, benchmarks_dir: str) -> tuple[Observation, str]:
+        """The expected time of the job whose benchmark file is ``benchmark`` (empty: the job
+        records none), and what it comes from."""
+        if not benchmark:
             # A rule that records no benchmark is one of the report's small steps (collecting the
             # metrics, tables, figures, the page): it never has a history, and the median job of a
             # history of training runs (minutes) would count each of them as one (2026-12-07: 6
             # such jobs made a 5-minute Bridged run an estimated 17).
             return Observation(DEFAULT_JOB_SECONDS, DEFAULT_JOB_SECONDS), "a report step"
-        key = job.benchmark.removeprefix(benchmarks_dir + "/").removesuffix(".tsv")
+        key = benchmark.removeprefix(benchmarks_dir + "/").removesuffix(".tsv")
         group = key.split("/")[0]
         same_job = ("its own earlier runs", lambda k: k == key)
         other_seeds = ("other seeds", lambda k: _SEED.sub("seed*", k) == _SEED.sub("seed*", key))

@@ -8,13 +8,17 @@ this scenario's intervals need. The tables come from the benchmark's own code
 (``crossmodal.studies.benchmark.tables``) on a workflow whose benchmark ranks that one scenario.
 
     python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR   # e.g. results/offline
+
+Another scenario's record, into its own folder (the later scenario records are made so):
+
+    python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR --scenario fsdd fashion_mnist --out DIR --since UNIX_TIME
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -27,28 +31,30 @@ from crossmodal.studies.benchmark.tables import build_tables, ranking
 from crossmodal.workflow import Workflow
 
 HERE = Path(__file__).resolve().parent
-SCENARIO = {"source": "fsdd", "target": "mnist"}
 
 
-def workflow() -> Workflow:
+def workflow(scenario: dict[str, str]) -> Workflow:
     config = yaml.safe_load((REPO_ROOT / "config" / "offline.yaml").read_text())
     config.update(seeds=[0], studies=["avae", "alignment", "benchmark"])
-    config["benchmark"] = {"scenarios": [SCENARIO], "paired_fractions": [1.0]}
+    config["benchmark"] = {"scenarios": [scenario], "paired_fractions": [1.0]}
     return Workflow(validate_config(config))
 
 
-def gather(results: Path, wf: Workflow) -> list:
+def gather(results: Path, wf: Workflow, scenario: dict[str, str]) -> list:
     """The cells' rows and the intervals' rows, from the run's results folder."""
     files = [plan.cell_file(wf, "association_metrics", cell, 0) for cell in plan.cells(wf)]
-    files.append(plan.intervals_file(wf, SCENARIO["source"], SCENARIO["target"], 1.0))
+    files.append(plan.intervals_file(wf, scenario["source"], scenario["target"], 1.0))
     prefix = f"results/{wf.config['name']}/"
     return [row for f in files for row in read_metrics(results / f.removeprefix(prefix))]
 
 
-def job_times(results: Path) -> list[dict[str, str]]:
-    """Every job's wall and CPU seconds (Snakemake's benchmark files), by group and job."""
+def job_times(results: Path, since: float = 0.0) -> list[dict[str, str]]:
+    """Every job's wall and CPU seconds (Snakemake's benchmark files), by group and job; with
+    ``since`` (a Unix time), only the jobs whose benchmark was written after it: one run's."""
     rows = []
     for tsv in sorted((results / "benchmarks").rglob("*.tsv")):
+        if tsv.stat().st_mtime < since:
+            continue
         with open(tsv, newline="") as fh:
             measured = list(csv.DictReader(fh, delimiter="\t"))[-1]
         job = str(tsv.relative_to(results / "benchmarks").with_suffix(""))
@@ -94,19 +100,26 @@ def _cost(metrics: pd.DataFrame, method: str, metric: str) -> float:
     return float(rows["value"].iloc[0]) if len(rows) else float("nan")
 
 
-def main(results: Path) -> None:
-    wf = workflow()
-    rows = gather(results, wf)
-    write_metrics(HERE / "metrics.csv", rows)
-    times = job_times(results)
-    with open(HERE / "benchmarks.csv", "w", newline="") as fh:
+def main(results: Path, scenario: dict[str, str], out: Path, since: float = 0.0) -> None:
+    wf = workflow(scenario)
+    rows = gather(results, wf, scenario)
+    write_metrics(out / "metrics.csv", rows)
+    times = job_times(results, since)
+    with open(out / "benchmarks.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["rule", "job", "s", "cpu_time"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(times)
-    (HERE / "machine.json").write_text(json.dumps(machine_record(results)) + "\n")
-    metrics = pd.read_csv(HERE / "metrics.csv", dtype={"seed": str, "paired_fraction": str, "latent_dim": str})
+    (out / "machine.json").write_text(json.dumps(machine_record(results)) + "\n")
+    metrics = pd.read_csv(out / "metrics.csv", dtype={"seed": str, "paired_fraction": str, "latent_dim": str})
     print(markdown(wf, metrics, times))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("results", type=Path, help="the run's results folder, e.g. results/offline")
+    parser.add_argument("--scenario", nargs=2, metavar=("SOURCE", "TARGET"), default=["fsdd", "mnist"])
+    parser.add_argument("--out", type=Path, default=HERE, help="the record's folder (default: this one)")
+    parser.add_argument("--since", type=float, default=0.0,
+                        help="only the jobs whose benchmark was written after this Unix time (one run's jobs)")
+    args = parser.parse_args()
+    main(args.results, dict(zip(("source", "target"), args.scenario)), args.out, args.since)
