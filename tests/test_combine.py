@@ -16,7 +16,8 @@ import pytest
 import crossmodal.studies
 from crossmodal.io import atomic_write_json
 from crossmodal.metrics import metric_row, read_metrics, write_metrics
-from crossmodal.report.analysis import Table, make_cell, write_tables
+from crossmodal.report.analysis import Table, make_cell
+from crossmodal.report.exports import write_tables
 from crossmodal.report.combine import CombineError, combine_runs
 from crossmodal.report.figure_data import RUN_MODELS, atomic_write_json_gz, read_json
 from crossmodal.report.html import provenance

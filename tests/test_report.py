@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from crossmodal.methods import method_title
 from crossmodal.metrics import metric_row, write_metrics
-from crossmodal.report import analysis
+from crossmodal.report import exports
 from crossmodal.report.analysis import FAILS, HOLDS, UNKNOWN, load_metrics
 from crossmodal.data.pairing import paired_subset
 from crossmodal.report.figure_data import RUN_MODELS, collect_run_records, paired_examples, read_json, read_run_models
@@ -145,7 +145,7 @@ def _metrics_file(tmp_path: Path, rows: list) -> Path:
 
 
 def test_tables_export_as_csv_and_latex(report: Path, tmp_path: Path) -> None:
-    analysis.write_tables(report / "metrics.csv", SETTINGS, tmp_path)
+    exports.write_tables(report / "metrics.csv", SETTINGS, tmp_path)
     with open(tmp_path / "table1.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["row"] for r in rows} == {method_title(m) for m in avae_tables.TABLE1_METHODS}
@@ -244,7 +244,7 @@ def test_dvc_metrics_diff_and_plots_diff_between_two_commits(tmp_path: Path) -> 
                               source=r.source, target=r.target, paired_fraction=r.paired_fraction,
                               latent_dim=r.latent_dim, seed=r.seed) for r in rows]
         metrics = _metrics_file(tmp_path / f"run{i}", changed)
-        analysis.write_dvc_metrics([metrics], figure_data / "headline_metrics.json", figure_data / "figure5.csv")
+        exports.write_dvc_metrics([metrics], figure_data / "headline_metrics.json", figure_data / "figure5.csv")
         # reports/ is ignored by git: a real run shares these through DVC (make push); here git holds them.
         run(["git", "add", "-f", "reports/smoke/figure_data/headline_metrics.json", "reports/smoke/figure_data/figure5.csv"], repo)
         run([*git, "commit", "-qm", f"run {i}"], repo)

@@ -32,9 +32,9 @@ MODEL_MODULES = {"classifier": "crossmodal.models.classifier", "vae": "crossmoda
 REPORT_ROOTS = {
     "figure_data": ("crossmodal.report.figure_data",),
     "project_latents": ("crossmodal.report.figure_data", MODEL_MODULES["associator"], MODEL_MODULES["classifier"]),
-    "dvc_metrics": ("crossmodal.report.analysis",),
+    "dvc_metrics": ("crossmodal.report.exports",),
     "plot": ("crossmodal.report.figures",),
-    "tables": ("crossmodal.report.analysis",),
+    "tables": ("crossmodal.report.exports",),
     "report": ("crossmodal.report.html",),
 }
 STUDY_REPORT_RULES = ("tables", "report")
@@ -186,7 +186,7 @@ class Workflow:
 
     def table_outputs(self) -> dict[str, str]:
         """The tables rule's named outputs: ``<table>_csv`` and ``<table>_tex`` for every table of
-        every study the config runs (crossmodal.report.analysis.write_tables writes them)."""
+        every study the config runs (crossmodal.report.exports.write_tables writes them)."""
         from crossmodal.studies import registry
 
         studies = registry()

@@ -43,13 +43,13 @@ def split_sizes(spec: SplitSizesSpec) -> None:
 
 
 def tables(spec: TablesSpec) -> None:
-    from crossmodal.report.analysis import write_tables
+    from crossmodal.report.exports import write_tables
 
     write_tables(spec.metrics, spec.params, spec.out_dir)
 
 
 def dvc_metrics(spec: DvcMetricsSpec) -> None:
-    from crossmodal.report.analysis import write_dvc_metrics
+    from crossmodal.report.exports import write_dvc_metrics
 
     write_dvc_metrics(spec.fragments, spec.headline, spec.figure5)
 

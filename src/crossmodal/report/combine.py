@@ -29,7 +29,7 @@ from crossmodal.config import REPO_ROOT
 from crossmodal.io import atomic_path
 from crossmodal.metrics import MetricRow, read_metrics, write_metrics
 from crossmodal.report import figures
-from crossmodal.report.analysis import write_dvc_metrics, write_tables
+from crossmodal.report.exports import write_dvc_metrics, write_tables
 from crossmodal.report.figure_data import BENCHMARK_FIELDS, RUN_MODELS, atomic_write_json_gz, read_run_models
 from crossmodal.report.html import render_report
 from crossmodal.studies import DEFAULT_STUDIES, StudyError, registry, studies_of
