@@ -4,9 +4,10 @@ the source's validation samples. Nothing here reads a test split.
 
     python alignment_validation_probe.py RESULTS_DIR SOURCE-TARGET ... [--no-term]   # e.g. results/offline fsdd-mnist
 
-The configured aligners (draws) are the run's own; the others are trained here, in a scratch
-folder, from the run's VAE-CG and target VAE (training is deterministic). ``--no-term`` adds an
-aligner trained without the alignment term.
+Where the run's own aligner has a variant's settings it is scored as it is; every other variant
+is trained here, in a scratch folder, from the run's VAE-CG and target VAE (training is
+deterministic, so a run's aligner is what the probe would train). ``--no-term`` adds an aligner
+trained without the alignment term.
 """
 
 from __future__ import annotations
@@ -31,15 +32,15 @@ from crossmodal.studies.alignment.jobs import load_aligner, train
 from crossmodal.studies.alignment.specs import TrainAlignmentSpec
 
 SEED = 0
-# (label, method, change to the configured alignment's parameters; None: the run's own aligner)
+# (label, method, the parameters that differ from the run's aligner of that method)
 VARIANTS = [
-    ("W2, draws of VAE1's posterior (configured)", "alignment", None),
-    ("W2, VAE1's posterior mean", "alignment", {"sample_source_latent": False}),
-    ("KL, draws (configured ablation)", "alignment_kl", None),
-    ("KL, mean", "alignment_kl", {"sample_source_latent": False}),
+    ("W2, draws (the first build)", "alignment", {"distance": "wasserstein", "sample_source_latent": True}),
+    ("W2, mean", "alignment", {"distance": "wasserstein", "sample_source_latent": False}),
+    ("KL, draws", "alignment_kl", {"distance": "kl", "sample_source_latent": True}),
+    ("KL, mean", "alignment_kl", {"distance": "kl", "sample_source_latent": False}),
 ]
 # Also without the alignment term (the reconstruction through VAE2's decoder alone), where asked.
-NO_TERM = ("no alignment term, mean", "alignment", {"sample_source_latent": False, "weight": 0.0})
+NO_TERM = ("no alignment term, mean", "alignment", {"distance": "wasserstein", "sample_source_latent": False, "weight": 0.0})
 
 
 def probe(results: Path, source: str, target: str, config: dict, scratch: Path, variants: list) -> list[str]:
@@ -63,14 +64,17 @@ def probe(results: Path, source: str, target: str, config: dict, scratch: Path, 
         cells.append(f"{accuracy(lambda b: avae.cross_generate(source, target, b)):.2f}")
     else:
         cells.append("(not trained yet)")
+    runs = {m: models / f"aligner/{m}/{pair}/z64-64_seed{SEED}.pt" for m in ("alignment", "alignment_kl")}
+    saved = {m: json.loads(path.with_suffix(".json").read_text())["build"]["params"]
+             for m, path in runs.items() if path.with_suffix(".json").exists()}
     for i, (_, method, change) in enumerate(variants):
-        out = models / f"aligner/{method}/{pair}/z64-64_seed{SEED}.pt"
-        if change is not None:
-            configured = json.loads(out.with_suffix(".json").read_text())["build"]["params"]
+        params = {**copy.deepcopy(next(iter(saved.values()))), **change}
+        out = runs[method]
+        if saved.get(method) != params:
             out = scratch / f"{pair}-{i}.pt"
             train(TrainAlignmentSpec(method=method, vae_cg=vae_cg_path, target_vae=models / f"vae/{target}/z64_seed{SEED}.pt",
                                      source_data=results / f"prepared/{source}.pt", target_data=results / f"prepared/{target}.pt",
-                                     params={**copy.deepcopy(configured), **change}, class_map=cmap, seed=SEED, out=out))
+                                     params=params, class_map=cmap, seed=SEED, out=out))
         generator = AlignedGenerator(source, target, vae_cg.encoders[vae_cg.source], load_aligner(out), target_vae)
         cells.append(f"{accuracy(lambda b: generator.cross_generate(source, target, b)):.2f}")
     return [f"{source} -> {target} ({len(x_val)})", *cells]
