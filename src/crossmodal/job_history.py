@@ -173,9 +173,9 @@ def calibrate(sources: Sequence[_Source]) -> list[str]:
     the most such seconds first. The jobs themselves measure the two machines, where the matmul
     probe misses what they do besides (2026-12-07: the AVAE record of a bf16 host had no machine
     file, so its times counted as this fp32 host's; its 11 jobs also run here took 2.33 times as
-    long). A record that shares too few jobs keeps the
-    probe's ratio (:func:`machine_scale`), or 1 without a machine file. With no run in this
-    checkout, the records whose probe compares training rates are the first scaled."""
+    long). A record that shares too few jobs keeps the probe's ratio (:func:`machine_scale`), or 1
+    without a machine file. With no run in this checkout, the records whose probe compares
+    training rates are the first scaled."""
     scaled = [s for s in sources if s.local] or [s for s in sources if s.informed]
     for source in scaled:
         source.scale = 1.0 if source.local else float(source.probe)  # type: ignore[arg-type]
@@ -237,7 +237,7 @@ def machine_scale(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> float:
     training rates where both machines recorded one (a CPU with native bf16 against one without
     trains 2 to 4 times faster, where their fp32 rates differ by a third), else of their fp32
     rates (records made before 2026-12-07 keep only those)."""
-    if "training_gflops" in theirs and "training_gflops" in ours:
+    if _informed(theirs, ours):
         return float(theirs["training_gflops"]) / float(ours["training_gflops"])
     return float(theirs["matmul_gflops"]) / float(ours["matmul_gflops"])
 
