@@ -17,7 +17,7 @@ from crossmodal.jobs.specs import from_json
 from crossmodal.models.alignment import AlignedGenerator, AlignmentConfig, AlignmentTrainer, build_aligner
 from crossmodal.models.networks import GaussianEncoder
 from crossmodal.models.vae import VAE, VAEConfig
-from crossmodal.objectives import alignment_loss, kl_between_gaussians, wasserstein2_squared
+from crossmodal.objectives import ALIGNMENT_DISTANCES, alignment_loss, kl_between_gaussians, wasserstein2_squared
 from crossmodal.studies.alignment import plan
 from crossmodal.workflow import Workflow
 
@@ -74,18 +74,38 @@ def tiny_vae(latent: int = 3) -> VAE:
     return VAE(SHAPE, "sigmoid", VAEConfig(latent, 1.0, {"kind": "mlp", "hidden": [8]}))
 
 
+def target_table(vae: VAE, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    with torch.no_grad():
+        mu, logvar = vae.encode(x)
+    return {"x": x, "mu": mu, "logvar": logvar}
+
+
 def test_the_trainer_moves_the_aligner_only() -> None:
     torch.manual_seed(0)
     vae = tiny_vae()
     config = AlignmentConfig((8,), "wasserstein", 1.0, True)
-    trainer = AlignmentTrainer(build_aligner(2, 3, config), vae, config).train()
-    batch = {"mu_src": torch.randn(5, 2), "logvar_src": torch.zeros(5, 2), "x_tgt": torch.rand(5, *SHAPE)}
+    trainer = AlignmentTrainer(build_aligner(2, 3, config), vae, target_table(vae, torch.rand(7, *SHAPE)), config).train()
+    batch = {"mu_src": torch.randn(5, 2), "logvar_src": torch.zeros(5, 2), "target_index": torch.tensor([0, 2, 4, 6, 6])}
     output = trainer(batch)
     output.loss.backward()
     assert set(output.metrics) == {"reconstruction", "alignment"}
     assert all(p.grad is not None for p in trainer.aligner.parameters())
     assert all(p.grad is None and not p.requires_grad for p in vae.parameters())
     assert not vae.training  # VAE2 stays in eval mode while the aligner trains
+
+
+@pytest.mark.parametrize("distance", ALIGNMENT_DISTANCES)
+def test_a_step_on_the_target_table_is_the_step_on_the_paired_samples(distance: str) -> None:
+    """The table only caches VAE2's posterior: the loss is the one computed from the rows' samples."""
+    torch.manual_seed(0)
+    vae, x = tiny_vae(), torch.rand(6, *SHAPE)
+    config = AlignmentConfig((8,), distance, 0.5, False)
+    trainer = AlignmentTrainer(build_aligner(2, 3, config), vae, target_table(vae, x), config).eval()
+    rows, mu_src = torch.tensor([5, 1, 1]), torch.randn(3, 2)
+    output = trainer({"mu_src": mu_src, "logvar_src": torch.zeros(3, 2), "target_index": rows})
+    aligned = trainer.aligner(mu_src)
+    expected, _, _ = alignment_loss(x[rows], vae.decode(aligned[0]), aligned, vae.encode(x[rows]), 0.5, distance)
+    torch.testing.assert_close(output.loss, expected)
 
 
 def test_the_generator_composes_vae1s_encoder_the_aligner_and_vae2s_decoder() -> None:

@@ -51,28 +51,33 @@ def build_aligner(source_dim: int, target_dim: int, config: AlignmentConfig) -> 
 
 
 class AlignmentTrainer(FrozenPartsTrainer):
-    """Trains the aligner through VAE2's frozen encoder and decoder.
+    """Trains the aligner through VAE2's frozen decoder.
 
-    Batches carry VAE1's posterior of x1 (``mu_src``, ``logvar_src``: computed once by its frozen
-    encoder) and the paired ``x_tgt``; VAE2's posterior of ``x_tgt`` is computed per batch.
+    Batches carry VAE1's posterior of x1 (``mu_src``, ``logvar_src``) and, as ``target_index``, the
+    row of the paired target sample in ``targets``: the target samples ``x`` with VAE2's posterior
+    of each (``mu``, ``logvar``). Both posteriors come from frozen encoders, so they are computed
+    once, and a step runs VAE2's decoder only.
     """
 
     frozen = ("target_vae",)
 
-    def __init__(self, aligner: Associator, target_vae: VAE, config: AlignmentConfig) -> None:
+    def __init__(self, aligner: Associator, target_vae: VAE, targets: dict[str, Tensor],
+                 config: AlignmentConfig) -> None:
         super().__init__()
         self.config = config
         self.aligner = aligner
         self.target_vae = freeze(target_vae)
+        # Plain attributes, not buffers: the table stays out of the checkpoints.
+        self.targets = targets
 
     def forward(self, batch: dict[str, Tensor]) -> StepOutput:
-        mu_src, logvar_src, x_tgt = batch["mu_src"], batch["logvar_src"], batch["x_tgt"]
+        mu_src, logvar_src, rows = batch["mu_src"], batch["logvar_src"], batch["target_index"]
         sample = self.training
         z_src = reparameterize(mu_src, logvar_src) if sample and self.config.sample_source_latent else mu_src
         aligned = self.aligner(z_src)
         z_aligned = reparameterize(*aligned) if sample else aligned[0]
-        with torch.no_grad():
-            target_posterior = self.target_vae.encode(x_tgt)
+        x_tgt = self.targets["x"][rows]
+        target_posterior = (self.targets["mu"][rows], self.targets["logvar"][rows])
         loss, reconstruction, gap = alignment_loss(x_tgt, self.target_vae.decode(z_aligned), aligned, target_posterior,
                                                    self.config.weight, self.config.distance)
         return StepOutput(loss, {"reconstruction": reconstruction.mean().detach(), "alignment": gap.mean().detach()})
