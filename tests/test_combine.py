@@ -145,6 +145,15 @@ def test_a_folder_without_a_run_record_is_refused(single: Path, tmp_path: Path) 
         combine_runs(runs, tmp_path / "out")
 
 
+def test_the_record_of_a_partial_run_is_refused(single: Path, tmp_path: Path) -> None:
+    """A record made from some targets of a run (a benchmark scenario's) keeps its job times for the
+    ETA, but its folder is not a run's report."""
+    runs = _runs(single, tmp_path)
+    _edit_record(runs[0], lambda r: r["provenance"].update(partial_run="snakemake some/target.csv"))
+    with pytest.raises(CombineError, match=r"the record of a partial run \(snakemake some/target.csv\)"):
+        combine_runs(runs, tmp_path / "out")
+
+
 def test_one_run_is_drawn_again_from_its_record_alone(single: Path, tmp_path: Path) -> None:
     run = make_run(single, tmp_path / "all", [0, 1, 2])
     combine_runs([run], tmp_path / "again")

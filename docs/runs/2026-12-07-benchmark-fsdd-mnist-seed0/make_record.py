@@ -1,17 +1,20 @@
 """The record of one benchmark scenario (FSDD -> MNIST, full pairing, seed 0): every method's cell
 and the scenario's paired bootstrap intervals, gathered from a run's results into metrics.csv, the
-run's job times into benchmarks.csv, and the ranked table and per-method cost printed as Markdown.
+run's job times and machine probe into figure_data/run/ (benchmarks.csv, machine.json), and the
+ranked table and per-method cost printed as Markdown. Its run.json names the config, seeds, studies
+and commit, so that the ETA's history (crossmodal.job_history) reads the job times as those of an
+``offline`` run; it says the run was partial, so that combine-runs refuses it.
 
 The run (``snakemake results/offline/metrics/benchmark_intervals/fsdd-mnist_p1.0.csv --config
 'seeds=[0]' 'studies=[avae,alignment,benchmark]'``, config ``offline``) asks for exactly the files
 this scenario's intervals need. The tables come from the benchmark's own code
 (``crossmodal.studies.benchmark.tables``) on a workflow whose benchmark ranks that one scenario.
 
-    python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR   # e.g. results/offline
+    python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR --commit SHA   # e.g. results/offline
 
 Another scenario's record, into its own folder (the later scenario records are made so):
 
-    python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR --scenario fsdd fashion_mnist --out DIR --since UNIX_TIME
+    python docs/runs/2026-12-07-benchmark-fsdd-mnist-seed0/make_record.py RESULTS_DIR --commit SHA --scenario fsdd fashion_mnist --out DIR --since UNIX_TIME
 """
 
 from __future__ import annotations
@@ -100,16 +103,28 @@ def _cost(metrics: pd.DataFrame, method: str, metric: str) -> float:
     return float(rows["value"].iloc[0]) if len(rows) else float("nan")
 
 
-def main(results: Path, scenario: dict[str, str], out: Path, since: float = 0.0) -> None:
+def run_record(wf: Workflow, scenario: dict[str, str], commit: str) -> dict[str, object]:
+    """What is known of the partial run: its config, seeds and studies, the commit it ran and the
+    target it asked for; not a report's run.json (no resolved settings, no datasets)."""
+    target = plan.intervals_file(wf, scenario["source"], scenario["target"], 1.0)
+    return {"settings": {"name": wf.config["name"], "seeds": wf.config["seeds"], "studies": wf.config["studies"]},
+            "provenance": {"commit": commit, "config_file": "config/offline.yaml",
+                           "partial_run": f"snakemake {target}: only the files this scenario's intervals need"}}
+
+
+def main(results: Path, scenario: dict[str, str], out: Path, commit: str, since: float = 0.0) -> None:
     wf = workflow(scenario)
     rows = gather(results, wf, scenario)
     write_metrics(out / "metrics.csv", rows)
     times = job_times(results, since)
-    with open(out / "benchmarks.csv", "w", newline="") as fh:
+    run_dir = out / "figure_data" / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / "benchmarks.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["rule", "job", "s", "cpu_time"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(times)
-    (out / "machine.json").write_text(json.dumps(machine_record(results)) + "\n")
+    (run_dir / "machine.json").write_text(json.dumps(machine_record(results)) + "\n")
+    (out / "run.json").write_text(json.dumps(run_record(wf, scenario, commit), indent=1) + "\n")
     metrics = pd.read_csv(out / "metrics.csv", dtype={"seed": str, "paired_fraction": str, "latent_dim": str})
     print(markdown(wf, metrics, times))
 
@@ -119,7 +134,8 @@ if __name__ == "__main__":
     parser.add_argument("results", type=Path, help="the run's results folder, e.g. results/offline")
     parser.add_argument("--scenario", nargs=2, metavar=("SOURCE", "TARGET"), default=["fsdd", "mnist"])
     parser.add_argument("--out", type=Path, default=HERE, help="the record's folder (default: this one)")
+    parser.add_argument("--commit", required=True, help="the commit the run's jobs ran (git rev-parse HEAD there)")
     parser.add_argument("--since", type=float, default=0.0,
                         help="only the jobs whose benchmark was written after this Unix time (one run's jobs)")
     args = parser.parse_args()
-    main(args.results, dict(zip(("source", "target"), args.scenario)), args.out, args.since)
+    main(args.results, dict(zip(("source", "target"), args.scenario)), args.out, args.commit, args.since)

@@ -33,7 +33,7 @@ def cpu_by_job(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    here, avae = cpu_by_job(HERE / "benchmarks.csv"), cpu_by_job(AVAE_RECORD)
+    here, avae = cpu_by_job(HERE / "figure_data" / "run" / "benchmarks.csv"), cpu_by_job(AVAE_RECORD)
     per_point: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for job, cpu in avae.items():
         if m := BASELINE.fullmatch(job):

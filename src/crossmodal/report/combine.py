@@ -65,6 +65,9 @@ class Run:
             raise CombineError(f"{folder}: not a finished run's report folder (missing {', '.join(missing)}); "
                                "run.json is written by the workflow's report rule")
         record = json.loads((folder / "run.json").read_text())
+        if "partial_run" in record["provenance"]:
+            raise CombineError(f"{folder}: the record of a partial run ({record['provenance']['partial_run']}); "
+                               "combine-runs takes the report folders of whole runs")
         return cls(folder, record["settings"], record["provenance"])
 
 
