@@ -249,6 +249,8 @@ def test_progress_lines_follow_the_finished_jobs_and_the_run_is_recorded(tmp_pat
     record = json.loads((tmp_path / "eta.json").read_text())
     assert record["predicted_wall_s"] == 200.0 and record["finished_jobs"] == 2 and record["exit_code"] == 3
     assert record["measured_wall_s"] >= 0
+    # A failed run is no check of the estimate, and the last line says so.
+    assert "[eta] stopped after 2 of 2 jobs (exit code 3)" in out and "the estimate for all of them was 3 min (recorded" in out
 
 
 def test_the_pace_of_finished_jobs_waits_for_enough_evidence() -> None:
@@ -270,3 +272,4 @@ def test_the_time_left_runs_at_the_pace_of_the_finished_jobs(tmp_path: Path, cap
     assert "[eta] 1/2 jobs done, 5 min elapsed, about 5 min left (the jobs so far took 2.00 times their estimate)" in out
     record = json.loads((tmp_path / "eta.json").read_text())
     assert record["pace"] == 2.0 and record["predicted_wall_s"] == 300.0 and record["measured_wall_s"] == 600.0
+    assert "[eta] predicted 5 min, took 10 min" in out

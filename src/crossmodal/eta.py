@@ -229,8 +229,13 @@ def follow(command: Sequence[str], estimate: Estimate, out: Path, clock: Callabl
               "jobs_without_history": sum(1 for s in estimate.sources.values() if s == "no history")}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"[eta] predicted {_duration(record['predicted_wall_s'])}, took {_duration(record['measured_wall_s'])} "
-          f"(recorded in {out})", flush=True)
+    predicted, took = _duration(record["predicted_wall_s"]), _duration(record["measured_wall_s"])
+    if code == 0 and len(done) == total:
+        print(f"[eta] predicted {predicted}, took {took} (recorded in {out})", flush=True)
+    else:
+        # A stopped or failed run is no check of the estimate: say so rather than set the two side by side.
+        print(f"[eta] stopped after {len(done)} of {total} jobs (exit code {code}), {took} in; the estimate for "
+              f"all of them was {predicted} (recorded in {out})", flush=True)
     return code
 
 
