@@ -190,6 +190,19 @@ def test_without_runs_here_records_with_training_rates_scale_the_others(tmp_path
     assert history.scale_notes[0] == "2026-01-01-informed x3.00 (its machine's training rate)"
 
 
+def test_a_record_with_its_training_rate_keeps_it_rather_than_a_chain_through_another(tmp_path: Path) -> None:
+    # "old" shares three jobs with this checkout (scaled by them, x2); "informed" shares three with
+    # "old" only, whose code has changed since: its own machine's probe (x1.25) is the closer evidence.
+    _write_local(tmp_path, {f"vae/{d}_seed0": 600.0 for d in "abc"})
+    _write_record(tmp_path, "2026-01-01-old", {**{f"vae/{d}_seed0": 300.0 for d in "abc"},
+                                               **{f"baselines/{d}_seed0": 300.0 for d in "def"}})
+    _write_record(tmp_path, "2026-01-02-informed", {f"baselines/{d}_seed0": 900.0 for d in "def"},
+                  machine={"matmul_gflops": 100.0, "training_precision": "fp32", "training_gflops": 100.0})
+    history = History.load(tmp_path, "x", reference=FP32_HOST)
+    assert history.scale_notes == ["2026-01-01-old x2.00 (3 of its jobs also in this checkout)",
+                                   "2026-01-02-informed x1.25 (its machine's training rate)"]
+
+
 def test_records_scale_by_the_training_rates_where_both_machines_have_one() -> None:
     bf16_host = {"matmul_gflops": 110.0, "training_precision": "bf16", "training_gflops": 200.0}
     fp32_host = {"matmul_gflops": 86.0, "training_precision": "fp32", "training_gflops": 86.0}

@@ -167,22 +167,47 @@ def _informed(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> bool:
 
 
 def calibrate(sources: Sequence[_Source]) -> list[str]:
-    """Set each source's ``scale``, and say how. This checkout's runs are this machine's (1). A
-    record that shares enough jobs with a source already scaled (:data:`CALIBRATION_JOBS`,
-    :data:`CALIBRATION_CPU_S`) is scaled by their CPU seconds there over its own, the source with
-    the most such seconds first. The jobs themselves measure the two machines, where the matmul
-    probe misses what they do besides (2026-12-07: the AVAE record of a bf16 host had no machine
-    file, so its times counted as this fp32 host's; its 11 jobs also run here took 2.33 times as
-    long). A record that shares too few jobs keeps the probe's ratio (:func:`machine_scale`), or 1
-    without a machine file. With no run in this checkout, the records whose probe compares
-    training rates are the first scaled."""
-    scaled = [s for s in sources if s.local] or [s for s in sources if s.informed]
+    """Set each source's ``scale``, and say how, from the closest evidence a record has:
+
+    1. this checkout's runs are this machine's (1);
+    2. a record sharing enough jobs with them (:data:`CALIBRATION_JOBS`, :data:`CALIBRATION_CPU_S`)
+       is scaled by their CPU seconds here over its own: the jobs themselves measure the two
+       machines, where the matmul probe misses what they do besides (2026-12-07: the AVAE record of
+       a bf16 host had no machine file, so its times counted as this fp32 host's; its 11 jobs also
+       run here took 2.33 times as long);
+    3. a record whose machine file has its training rate keeps the probe's ratio of training rates
+       (:func:`machine_scale`): a measurement of its own machine, which a chain through another
+       record would replace with that record's code changes (2026-12-07: the fp32 benchmark record,
+       x0.97 by its probe on a host of its kind, came out x0.57 through the bf16 AVAE record);
+    4. any other record sharing enough jobs with a source already scaled is scaled through it, the
+       source with the most shared CPU seconds first;
+    5. the rest keep the fp32 probe's ratio, or 1 without a machine file.
+    """
+    scaled = [s for s in sources if s.local]
     for source in scaled:
-        source.scale = 1.0 if source.local else float(source.probe)  # type: ignore[arg-type]
-    notes = [f"{s.name} x{s.scale:.2f} (its machine's training rate)" for s in scaled if not s.local]
-    pending = [s for s in sources if s not in scaled]
+        source.scale = 1.0
+    pending = [s for s in sources if not s.local]
+    notes = _scale_by_shared_jobs(pending, scaled, anchors=list(scaled))
+    for source in [s for s in pending if s.informed]:
+        source.scale = float(source.probe)  # type: ignore[arg-type]
+        notes.append(f"{source.name} x{source.scale:.2f} (its machine's training rate)")
+        scaled.append(source)
+        pending.remove(source)
+    notes += _scale_by_shared_jobs(pending, scaled, anchors=scaled)
+    for source in pending:
+        source.scale = source.probe if source.probe is not None else 1.0
+        how = "the machines' matmul rates" if source.probe is not None else "no machine file"
+        notes.append(f"{source.name} x{source.scale:.2f} ({how})")
+    return notes
+
+
+def _scale_by_shared_jobs(pending: list[_Source], scaled: list[_Source], anchors: list[_Source]) -> list[str]:
+    """Scale the pending sources that share enough jobs with an anchor (moving them from ``pending``
+    to ``scaled``); ``anchors`` may be ``scaled`` itself, so that a source scaled here anchors the
+    next."""
+    notes = []
     while pending:
-        candidates = [(s, a, set(s.jobs) & set(a.jobs)) for s in pending for a in scaled]
+        candidates = [(s, a, set(s.jobs) & set(a.jobs)) for s in pending for a in anchors]
         candidates = [(s, a, common) for s, a, common in candidates if len(common) >= CALIBRATION_JOBS
                       and sum(_median(s.jobs[j]).cpu_s for j in common) >= CALIBRATION_CPU_S]
         if not candidates:
@@ -193,10 +218,6 @@ def calibrate(sources: Sequence[_Source]) -> list[str]:
         notes.append(f"{source.name} x{source.scale:.2f} ({len(common)} of its jobs also in {anchor.name})")
         scaled.append(source)
         pending.remove(source)
-    for source in pending:
-        source.scale = source.probe if source.probe is not None else 1.0
-        how = "the machines' matmul rates" if source.probe is not None else "no machine file"
-        notes.append(f"{source.name} x{source.scale:.2f} ({how})")
     return notes
 
 
