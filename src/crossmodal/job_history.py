@@ -19,7 +19,7 @@ import statistics
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -34,10 +34,6 @@ UNSHARED_WALL_PER_CPU = 1.25
 # got 3 times faster between two records) would measure the code, not the machines.
 CALIBRATION_JOBS = 3
 CALIBRATION_CPU_S = 600.0
-# Within a record so scaled, a rule whose shared jobs hold at least this many of the record's CPU
-# seconds gets a factor of its own: code changes between records come rule by rule (2026-12-07: the
-# baselines of a bf16 record ran 1.1 times as long on an fp32 host, its VAEs 2.6 times).
-RULE_CALIBRATION_CPU_S = 120.0
 MACHINE_FILE = PurePath(TEMPLATES["machine_reference"].relative).name
 _SEED = re.compile(r"seed\d+")
 
@@ -91,9 +87,9 @@ class History:
         history.scale_notes = calibrate(sources)
         for source in sources:
             for job, observations in source.jobs.items():
-                scale = source.scale_of(job)
                 for o in observations:
-                    history.add(job, job_wall_time(o.wall_s, o.cpu_s) * scale, o.cpu_s * scale, local=source.local)
+                    history.add(job, job_wall_time(o.wall_s, o.cpu_s) * source.scale, o.cpu_s * source.scale,
+                                local=source.local)
         return history
 
     def estimate(self, benchmark: str, benchmarks_dir: str) -> tuple[Observation, str]:
@@ -153,10 +149,6 @@ class _Source:
     probe: float | None = None  # machine_scale of the record's machine file, if it has one
     informed: bool = False  # the probe compares training rates, not only fp32 ones
     scale: float = 1.0
-    rule_scale: dict[str, float] = field(default_factory=dict)  # rules with shared jobs enough of their own
-
-    def scale_of(self, job: str) -> float:
-        return self.rule_scale.get(job.split("/")[0], self.scale)
 
 
 def _observations(rows: Iterable[Mapping[str, str]]) -> dict[str, list[Observation]]:
@@ -221,27 +213,12 @@ def _scale_by_shared_jobs(pending: list[_Source], scaled: list[_Source], anchors
         if not candidates:
             break
         source, anchor, common = max(candidates, key=lambda c: sum(_median(c[0].jobs[j]).cpu_s for j in c[2]))
-        source.scale = _ratio(source, anchor, common)
-        by_rule: dict[str, list[str]] = defaultdict(list)
-        for job in common:
-            by_rule[job.split("/")[0]].append(job)
-        source.rule_scale = {rule: _ratio(source, anchor, jobs) for rule, jobs in sorted(by_rule.items())
-                             if sum(_median(source.jobs[j]).cpu_s for j in jobs) >= RULE_CALIBRATION_CPU_S}
-        rules = ", ".join(f"{rule} x{scale:.2f}" for rule, scale in source.rule_scale.items()
-                          if f"{scale:.2f}" != f"{source.scale:.2f}")
-        notes.append(f"{source.name} x{source.scale:.2f} ({len(common)} of its jobs also in {anchor.name}"
-                     + (f"; by rule: {rules}" if rules else "") + ")")
+        theirs = sum(_median(source.jobs[j]).cpu_s for j in common)
+        source.scale = anchor.scale * sum(_median(anchor.jobs[j]).cpu_s for j in common) / theirs
+        notes.append(f"{source.name} x{source.scale:.2f} ({len(common)} of its jobs also in {anchor.name})")
         scaled.append(source)
         pending.remove(source)
     return notes
-
-
-def _ratio(source: _Source, anchor: _Source, jobs: Iterable[str]) -> float:
-    """How many times longer ``jobs`` take on this machine than in ``source``: their CPU seconds in
-    ``anchor`` (scaled to this machine, rule by rule) over theirs in ``source``."""
-    jobs = list(jobs)
-    ours = sum(_median(anchor.jobs[j]).cpu_s * anchor.scale_of(j) for j in jobs)
-    return ours / sum(_median(source.jobs[j]).cpu_s for j in jobs)
 
 
 def machine_reference(size: int = 512, repeats: int = 20, bf16: bool = False) -> float:
