@@ -246,6 +246,32 @@ def check_numbers_both_ways_of_study(out: Path, page: PageNumbers) -> None:
     check_numbers_both_ways(avae_only, page)
 
 
+@pytest.fixture
+def with_reading_study(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A study that compares with AVAE's Table 1 cells (as the alignment does): its run makes them too."""
+    discover = crossmodal.studies._discover
+    monkeypatch.setattr(crossmodal.studies, "_discover",
+                        lambda: {**discover(), "toy": dataclasses.replace(TOY, reads=("table1",))})
+    crossmodal.studies.registry.cache_clear()
+    yield
+    crossmodal.studies.registry.cache_clear()
+
+
+def test_rows_a_study_reads_combine_once(single: Path, tmp_path: Path, with_reading_study: None) -> None:
+    reading = make_run(single, tmp_path / "toy0", [0], ["toy"])
+    table1 = [r for r in read_metrics(single / "metrics.csv") if r.experiment == "table1" and r.seed == "0"]
+    write_metrics(reading / "metrics.csv", read_metrics(reading / "metrics.csv") + table1)
+    # Alone, its run's report holds the Table 1 cells it made.
+    combine_runs([reading], tmp_path / "alone")
+    assert sorted(r.key() for r in read_metrics(tmp_path / "alone" / "metrics.csv")) == \
+        sorted(r.key() for r in table1 + _toy_rows([0]))
+    # Beside the AVAE study's own run of the seed, the cells come once: AVAE's.
+    avae = make_run(single, tmp_path / "avae", [0, 1, 2], ["avae"])
+    combine_runs([reading, avae], tmp_path / "both")
+    combined = read_metrics(tmp_path / "both" / "metrics.csv")
+    assert sorted(r.key() for r in combined) == sorted(r.key() for r in read_metrics(single / "metrics.csv") + _toy_rows([0]))
+
+
 def test_a_seed_of_a_study_in_two_runs_is_refused(single: Path, tmp_path: Path, with_toy_study: None) -> None:
     runs = [make_run(single, tmp_path / "a", [0, 1], ["avae", "toy"]), make_run(single, tmp_path / "b", [1, 2], ["toy"])]
     with pytest.raises(CombineError, match=r"seed 1 of the study 'toy' is in both .*a and .*b"):

@@ -134,12 +134,30 @@ def _rows(run: Run) -> list[MetricRow]:
                      if row.seed != POOLED and (not row.seed.isdigit() or int(row.seed) not in run.seeds)})
     if strays:
         raise CombineError(f"{run.folder}/metrics.csv has rows of seeds {strays}, which its run.json does not list")
-    owned = {experiment for study in run.studies for experiment in registry()[study].experiments}
+    # A study that compares with another's methods (the alignment with AVAE's Table 1) has its run
+    # make those rows too: they belong to the run as much as its own.
+    owned = {experiment for study in run.studies for experiment in registry()[study].experiments + registry()[study].reads}
     unowned = sorted({row.experiment for row in rows} - owned)
     if unowned:
         raise CombineError(f"{run.folder}/metrics.csv has rows of experiments {unowned}, which no study of its run "
                            f"({', '.join(run.studies)}) owns")
     return rows
+
+
+def _borrowed_once(rows: Sequence[Sequence[MetricRow]], runs: Sequence[Run]) -> list[list[MetricRow]]:
+    """Each run's rows, where a row of an experiment the run's studies only read (an alignment run's
+    AVAE Table 1 cells) is dropped when a run of the owning study, or an earlier reading run, has
+    the same row (the same models of the same seed)."""
+    own = [{e for study in run.studies for e in registry()[study].experiments} for run in runs]
+    seen = {row.key() for run_rows, owned in zip(rows, own) for row in run_rows if row.experiment in owned}
+    kept = []
+    for run_rows, owned in zip(rows, own):
+        kept.append([])
+        for row in run_rows:
+            if row.experiment in owned or row.key() not in seen:
+                kept[-1].append(row)
+                seen.add(row.key())
+    return kept
 
 
 def check_pooled(runs: Sequence[Run], rows: Sequence[Sequence[MetricRow]]) -> set[str]:
@@ -232,7 +250,7 @@ def combine_runs(folders: Sequence[Path], out_dir: Path) -> None:
     check_combinable(runs)
     settings = combined_settings(runs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = [_rows(run) for run in runs]
+    rows = _borrowed_once([_rows(run) for run in runs], runs)
     stale = check_pooled(runs, rows)
     _merge_run_records(runs, out_dir)
     _copy_figure_data(runs, settings, out_dir)
